@@ -1,0 +1,92 @@
+"""What the engine said (Assessment) and what officers decided (Decision).
+
+Both are evidence: neither is ever edited. An Assessment is replaced by a newer one; a
+Decision is followed by another.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from readiness.posts.models import Post
+
+
+class Verdict(models.TextChoices):
+    LATE = "late", _("Late")
+    ACT_NOW = "act_now", _("Act now")
+    WATCH = "watch", _("Watch")
+    ON_TIME = "on_time", _("On time")
+    TOO_EARLY = "too_early", _("Too early")
+
+
+class Assessment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="assessments")
+    evaluated_at = models.DateTimeField(help_text=_("The engine's clock"))
+    created_at = models.DateTimeField(default=timezone.now)
+    current_level = models.PositiveSmallIntegerField()
+    recommended_level = models.PositiveSmallIntegerField()
+    verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    threat_index = models.FloatField()
+    trend_per_day = models.FloatField()
+    next_level_margin_days = models.FloatField(null=True, blank=True)
+    preparedness = models.FloatField()
+    fingerprint = models.CharField(max_length=64, help_text=_("Of the engine's inputs"))
+    explanation = models.JSONField()
+
+    class Meta:
+        ordering = ["-evaluated_at", "-id"]
+        get_latest_by = "evaluated_at"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threat_index__gte=0, threat_index__lte=100),
+                name="assessment_threat_index_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(preparedness__gte=0, preparedness__lte=100),
+                name="assessment_preparedness_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict__in=Verdict.values), name="assessment_verdict_valid"
+            ),
+        ]
+        indexes = [
+            # Dashboards read the newest assessment of each post.
+            models.Index(fields=["post", "-evaluated_at"], name="assessment_post_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post.code} at {self.evaluated_at:%Y-%m-%d %H:%M}: {self.verdict}"
+
+
+class Decision(models.Model):
+    """An officer's change of level: append-only, the decision log is evidence."""
+
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="decisions")
+    from_level = models.PositiveSmallIntegerField()
+    to_level = models.PositiveSmallIntegerField()
+    decided_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by_name = models.CharField(
+        max_length=120, blank=True, help_text=_("Who decided, when not a user of this system")
+    )
+    rationale = models.TextField()
+    assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_level=F("to_level")), name="decision_changes_level"),
+            models.CheckConstraint(condition=~Q(rationale=""), name="decision_has_rationale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post.code}: {self.from_level} → {self.to_level} on {self.decided_at:%Y-%m-%d}"

@@ -1,0 +1,111 @@
+"""Indicators: dated observations that feed the threat index."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from readiness.posts.models import Category, Post
+
+# Clocks of feeds and browsers drift; an observation this far ahead is still accepted.
+FUTURE_TOLERANCE_SECONDS = 300
+
+
+class Reliability(models.TextChoices):
+    A = "A", _("A — completely reliable")
+    B = "B", _("B — usually reliable")
+    C = "C", _("C — fairly reliable")
+    D = "D", _("D — not usually reliable")
+    E = "E", _("E — unreliable")
+    F = "F", _("F — cannot be judged")
+
+
+class Credibility(models.IntegerChoices):
+    CONFIRMED = 1, _("1 — confirmed")
+    PROBABLE = 2, _("2 — probably true")
+    POSSIBLE = 3, _("3 — possibly true")
+    DOUBTFUL = 4, _("4 — doubtful")
+    IMPROBABLE = 5, _("5 — improbable")
+    UNKNOWN = 6, _("6 — cannot be judged")
+
+
+class Indicator(models.Model):
+    """An event (weighs from ``observed_at`` and decays) or an ongoing condition (weighs fully
+    until ``ended_at``, then decays)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="indicators")
+    category = models.CharField(max_length=24, choices=Category.choices)
+    severity = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)], help_text=_("1 minor … 5 extreme")
+    )
+    reliability = models.CharField(max_length=1, choices=Reliability.choices)
+    credibility = models.PositiveSmallIntegerField(choices=Credibility.choices)
+    source = models.CharField(max_length=200)
+    text = models.TextField()
+    observed_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    ongoing = models.BooleanField(default=False, help_text=_("A condition rather than an event"))
+    ended_at = models.DateTimeField(null=True, blank=True)
+    external_id = models.CharField(
+        max_length=200, blank=True, help_text=_("Feed's own id, or a scenario key: de-duplicates")
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-observed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__gte=1, severity__lte=5), name="indicator_severity_1_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(reliability__in=Reliability.values), name="indicator_reliability_a_f"
+            ),
+            models.CheckConstraint(
+                condition=Q(credibility__gte=1, credibility__lte=6), name="indicator_credibility_1_6"
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=Category.values), name="indicator_category_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ongoing=True, ended_at__gte=F("observed_at")),
+                name="indicator_only_ongoing_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("observed_at")),
+                name="indicator_expires_after_observed",
+            ),
+            models.UniqueConstraint(
+                fields=["post", "external_id"],
+                condition=~Q(external_id=""),
+                name="indicator_external_id_unique_per_post",
+            ),
+        ]
+        indexes = [
+            # The engine loads a post's indicators newest first; the post page lists them.
+            models.Index(fields=["post", "-observed_at"], name="indicator_post_observed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.severity}: {self.text[:60]}"
+
+    def clean(self) -> None:
+        now = timezone.now()
+        errors = {}
+        if self.observed_at and (self.observed_at - now).total_seconds() > FUTURE_TOLERANCE_SECONDS:
+            errors["observed_at"] = _("An indicator cannot be observed in the future.")
+        if self.ended_at and not self.ongoing:
+            errors["ended_at"] = _("Only an ongoing condition can end.")
+        elif self.ended_at and self.observed_at and self.ended_at < self.observed_at:
+            errors["ended_at"] = _("It cannot end before it was observed.")
+        if self.expires_at and self.observed_at and self.expires_at <= self.observed_at:
+            errors["expires_at"] = _("It must expire after it was observed.")
+        if errors:
+            raise ValidationError(errors)

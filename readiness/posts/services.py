@@ -1,0 +1,103 @@
+"""Writes on posts and their ladders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from readiness.engine.defaults import DEFAULT_LADDER
+from readiness.engine.vocabulary import LevelSpec, TriggerSpec
+
+from .models import ActionItem, AlertLevel, ExitRoute, Post, Trigger
+
+
+def _trigger_fields(spec: TriggerSpec, routes: dict[str, ExitRoute]) -> dict[str, object]:
+    return {
+        "name": spec.name or spec.kind.replace("_", " ").capitalize(),
+        "kind": spec.kind.value,
+        "enabled": spec.enabled,
+        "category": spec.category.value if spec.category else "",
+        "threshold": spec.threshold,
+        "count": spec.count,
+        "min_severity": spec.min_severity,
+        "within_days": spec.within_days,
+        "route": routes[spec.route] if spec.route else None,
+        "mode": spec.mode.value if spec.mode else "",
+        "below_seats": spec.below_seats,
+        "margin_level": spec.margin_level,
+        "below_days": spec.below_days,
+        "active": spec.active,
+        "reason": spec.reason,
+    }
+
+
+@transaction.atomic
+def ladder_install(
+    *, post: Post | None, levels: Iterable[LevelSpec], routes: dict[str, ExitRoute] | None = None
+) -> list[AlertLevel]:
+    """Create the ladder rows (levels, checklists, triggers) of a post, or of the template
+    when ``post`` is None. The post must not have a ladder yet."""
+    created = []
+    for spec in levels:
+        level = AlertLevel(
+            post=post,
+            rank=spec.rank,
+            name=spec.name,
+            quorum=spec.quorum,
+            **{field: group in spec.leaves for group, field in AlertLevel.GROUP_FIELDS.items()},
+        )
+        level.full_clean(validate_constraints=False)
+        level.save()
+        ActionItem.objects.bulk_create(
+            ActionItem(level=level, order=i, text=text) for i, text in enumerate(spec.actions)
+        )
+        for trigger_spec in spec.triggers:
+            trigger = Trigger(level=level, **_trigger_fields(trigger_spec, routes or {}))
+            trigger.full_clean()
+            trigger.save()
+        created.append(level)
+    return created
+
+
+def template_ladder_ensure() -> bool:
+    """Install the shipped default ladder as the template, unless a template exists.
+    Returns whether it installed one. Idempotent: safe after every migrate or flush."""
+    if AlertLevel.objects.filter(post__isnull=True).exists():
+        return False
+    ladder_install(post=None, levels=DEFAULT_LADDER)
+    return True
+
+
+def template_ladder_specs() -> tuple[LevelSpec, ...]:
+    """The template ladder as engine specs (the shipped one until an administrator edits it)."""
+    from .selectors import ladder_specs
+
+    template_ladder_ensure()
+    return ladder_specs(post=None)
+
+
+@transaction.atomic
+def post_create(
+    *,
+    code: str,
+    name: str,
+    country: str,
+    city: str,
+    timezone: str = "UTC",
+    region: str = "",
+    level: int = 0,
+    levels: Iterable[LevelSpec] | None = None,
+) -> Post:
+    """Create a post with its own copy of the template ladder (or of ``levels``)."""
+    post = Post(code=code, name=name, country=country, city=city, timezone=timezone, region=region, level=level)
+    post.full_clean()
+    post.save()
+    post_ladder_copy(post=post, levels=levels)
+    return post
+
+
+def post_ladder_copy(*, post: Post, levels: Iterable[LevelSpec] | None = None) -> None:
+    """Give a post that has no ladder its own copy of the template (or of ``levels``)."""
+    ladder_install(post=post, levels=levels if levels is not None else template_ladder_specs())
+    post.full_clean()

@@ -1,0 +1,139 @@
+"""Who is in the country: staff, schools, the citizen community, wardens and assembly points.
+
+The engine's loads come from here (people still in place), and so does most of the
+preparedness score (confirmations, contacts, zone coverage).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from readiness.posts.models import Post
+
+
+class StaffCategory(models.TextChoices):
+    EXPATRIATE = "expatriate", _("Expatriate")
+    LOCAL = "local", _("Local employee")
+
+
+class StaffMember(models.Model):
+    """A person, or a group of alike people (``headcount`` > 1) where names are not kept here."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="staff")
+    name = models.CharField(max_length=120)
+    role = models.CharField(max_length=120, blank=True)
+    category = models.CharField(max_length=12, choices=StaffCategory.choices)
+    essential = models.BooleanField(default=False)
+    headcount = models.PositiveIntegerField(default=1, help_text=_("1 for a person; more for a group row"))
+    dependants = models.PositiveIntegerField(default=0)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    present = models.BooleanField(default=True, help_text=_("Still in the country"))
+    last_confirmed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["post__code", "category", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "name"], name="staff_name_unique_per_post"),
+            models.CheckConstraint(
+                condition=Q(category__in=StaffCategory.values), name="staff_category_valid"
+            ),
+            models.CheckConstraint(condition=Q(headcount__gte=1), name="staff_headcount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def contactable(self) -> bool:
+        return bool(self.phone or self.email)
+
+
+class School(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="schools")
+    name = models.CharField(max_length=120)
+    pupils = models.PositiveIntegerField(default=0)
+    expatriate_staff = models.PositiveIntegerField(default=0)
+    is_open = models.BooleanField(_("open"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["post__code", "name"]
+        constraints = [models.UniqueConstraint(fields=["post", "name"], name="school_name_unique_per_post")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Community(models.Model):
+    """The citizen community around a post, as counted now (people who left are no longer
+    registered here)."""
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="community")
+    registered = models.PositiveIntegerField(default=0)
+    dual_nationals = models.PositiveIntegerField(default=0, help_text=_("Of the registered"))
+    unregistered_estimate = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "communities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dual_nationals__lte=F("registered")),
+                name="community_dual_within_registered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Community of {self.post.code}"
+
+    def clean(self) -> None:
+        if (
+            self.dual_nationals is not None
+            and self.registered is not None
+            and self.dual_nationals > self.registered
+        ):
+            raise ValidationError({"dual_nationals": _("Cannot exceed the registered citizens.")})
+
+
+class Warden(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="wardens")
+    zone = models.CharField(max_length=80)
+    name = models.CharField(max_length=120)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    last_confirmed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["post__code", "zone", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "zone", "name"], name="warden_unique_per_zone")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.zone})"
+
+
+class AssemblyPoint(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="assembly_points")
+    name = models.CharField(max_length=120)
+    zone = models.CharField(max_length=80, blank=True)
+    capacity = models.PositiveIntegerField(default=0)
+    address = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["post__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "name"], name="assembly_point_unique_per_post")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
