@@ -84,9 +84,13 @@ class Decision(models.Model):
     class Meta:
         ordering = ["-decided_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=~Q(from_level=F("to_level")), name="decision_changes_level"),
+            models.CheckConstraint(
+                condition=~Q(from_level=F("to_level")), name="decision_changes_level"
+            ),
             models.CheckConstraint(condition=~Q(rationale=""), name="decision_has_rationale"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.post.code}: {self.from_level} → {self.to_level} on {self.decided_at:%Y-%m-%d}"
+        return (
+            f"{self.post.code}: {self.from_level} → {self.to_level} on {self.decided_at:%Y-%m-%d}"
+        )

@@ -69,13 +69,15 @@ class Indicator(models.Model):
                 condition=Q(reliability__in=Reliability.values), name="indicator_reliability_a_f"
             ),
             models.CheckConstraint(
-                condition=Q(credibility__gte=1, credibility__lte=6), name="indicator_credibility_1_6"
+                condition=Q(credibility__gte=1, credibility__lte=6),
+                name="indicator_credibility_1_6",
             ),
             models.CheckConstraint(
                 condition=Q(category__in=Category.values), name="indicator_category_valid"
             ),
             models.CheckConstraint(
-                condition=Q(ended_at__isnull=True) | Q(ongoing=True, ended_at__gte=F("observed_at")),
+                condition=Q(ended_at__isnull=True)
+                | Q(ongoing=True, ended_at__gte=F("observed_at")),
                 name="indicator_only_ongoing_ends_after_start",
             ),
             models.CheckConstraint(

@@ -37,7 +37,9 @@ class PostAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
         # One query for the list: the current level's name comes from a subquery.
-        level_name = AlertLevel.objects.filter(post=OuterRef("pk"), rank=OuterRef("level")).values("name")
+        level_name = AlertLevel.objects.filter(post=OuterRef("pk"), rank=OuterRef("level")).values(
+            "name"
+        )
         return super().get_queryset(request).annotate(level_name=Subquery(level_name[:1]))
 
     @admin.display(description="current level", ordering="level_name")
@@ -89,7 +91,9 @@ class TemplateFilter(admin.SimpleListFilter):
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
         return [("template", "Default (template for new posts)"), ("posts", "Posts' own")]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet[AlertLevel]) -> QuerySet[AlertLevel]:
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[AlertLevel]
+    ) -> QuerySet[AlertLevel]:
         if self.value() == "template":
             return queryset.filter(post__isnull=True)
         if self.value() == "posts":
@@ -126,7 +130,15 @@ class TriggerAdmin(SimpleHistoryAdmin):
 
 @admin.register(ExitRoute)
 class ExitRouteAdmin(SimpleHistoryAdmin):
-    list_display = ["key", "post", "mode", "status", "seats_per_day", "lead_time_hours", "verified_at"]
+    list_display = [
+        "key",
+        "post",
+        "mode",
+        "status",
+        "seats_per_day",
+        "lead_time_hours",
+        "verified_at",
+    ]
     list_filter = ["mode", "status", "post"]
     list_select_related = ["post"]
     search_fields = ["key", "from_place", "to_place", "post__code"]

@@ -66,7 +66,9 @@ class Post(models.Model):
     code = models.CharField(
         max_length=12,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z]{2}-[A-Z0-9]{2,8}$", _("Like ML-BKO: country, dash, city"))],
+        validators=[
+            RegexValidator(r"^[A-Z]{2}-[A-Z0-9]{2,8}$", _("Like ML-BKO: country, dash, city"))
+        ],
     )
     name = models.CharField(max_length=100)
     country = models.CharField(
@@ -119,10 +121,14 @@ class AlertLevel(models.Model):
         ordering = ["post__code", "rank"]
         constraints = [
             models.UniqueConstraint(
-                fields=["post", "rank"], name="level_rank_unique_per_post", condition=Q(post__isnull=False)
+                fields=["post", "rank"],
+                name="level_rank_unique_per_post",
+                condition=Q(post__isnull=False),
             ),
             models.UniqueConstraint(
-                fields=["rank"], name="level_rank_unique_in_template", condition=Q(post__isnull=True)
+                fields=["rank"],
+                name="level_rank_unique_in_template",
+                condition=Q(post__isnull=True),
             ),
             models.CheckConstraint(condition=Q(quorum__gte=1), name="level_quorum_at_least_one"),
         ]
@@ -174,8 +180,12 @@ class ExitRoute(models.Model):
     mode = models.CharField(max_length=20, choices=RouteMode.choices)
     from_place = models.CharField(_("from"), max_length=100)
     to_place = models.CharField(_("to"), max_length=100)
-    status = models.CharField(max_length=10, choices=RouteStatus.choices, default=RouteStatus.UNKNOWN)
-    seats_per_day = models.PositiveIntegerField(help_text=_("Seats available to this post's people"))
+    status = models.CharField(
+        max_length=10, choices=RouteStatus.choices, default=RouteStatus.UNKNOWN
+    )
+    seats_per_day = models.PositiveIntegerField(
+        help_text=_("Seats available to this post's people")
+    )
     lead_time_hours = models.FloatField(
         default=0, validators=[MinValueValidator(0)], help_text=_("Before the first departure")
     )
@@ -188,7 +198,10 @@ class ExitRoute(models.Model):
     usable_from = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
-        help_text=_("Lowest level (rank) at which it may be used; empty: evacuation for military air, else any"),
+        help_text=_(
+            "Lowest level (rank) at which it may be used; "
+            "empty: evacuation for military air, else any"
+        ),
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
@@ -198,13 +211,13 @@ class ExitRoute(models.Model):
         ordering = ["post__code", "key"]
         constraints = [
             models.UniqueConstraint(fields=["post", "key"], name="route_key_unique_per_post"),
-            models.CheckConstraint(
-                condition=Q(mode__in=RouteMode.values), name="route_mode_valid"
-            ),
+            models.CheckConstraint(condition=Q(mode__in=RouteMode.values), name="route_mode_valid"),
             models.CheckConstraint(
                 condition=Q(status__in=RouteStatus.values), name="route_status_valid"
             ),
-            models.CheckConstraint(condition=Q(lead_time_hours__gte=0), name="route_lead_time_non_negative"),
+            models.CheckConstraint(
+                condition=Q(lead_time_hours__gte=0), name="route_lead_time_non_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(closes_at_threat__isnull=True)
                 | Q(closes_at_threat__gt=0, closes_at_threat__lte=100),
@@ -246,9 +259,12 @@ class Trigger(models.Model):
     class Meta:
         ordering = ["level", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=TriggerKind.values), name="trigger_kind_valid"),
             models.CheckConstraint(
-                condition=~Q(kind=TriggerKind.CATEGORY_INDEX) | (~Q(category="") & Q(threshold__isnull=False)),
+                condition=Q(kind__in=TriggerKind.values), name="trigger_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=TriggerKind.CATEGORY_INDEX)
+                | (~Q(category="") & Q(threshold__isnull=False)),
                 name="trigger_category_index_fields",
             ),
             models.CheckConstraint(
@@ -283,7 +299,8 @@ class Trigger(models.Model):
                 condition=Q(count__isnull=True) | Q(count__gte=1), name="trigger_count_positive"
             ),
             models.CheckConstraint(
-                condition=Q(min_severity__isnull=True) | Q(min_severity__gte=1, min_severity__lte=5),
+                condition=Q(min_severity__isnull=True)
+                | Q(min_severity__gte=1, min_severity__lte=5),
                 name="trigger_min_severity_1_5",
             ),
             models.CheckConstraint(
@@ -333,7 +350,9 @@ class Trigger(models.Model):
             raise ValidationError({target: message} if target else str(exc)) from None
         level = self.level if self.level_id else None
         if self.route_id and level is not None and self.route.post_id != level.post_id:
-            raise ValidationError({"route": _("The route must belong to the same post as the level.")})
+            raise ValidationError(
+                {"route": _("The route must belong to the same post as the level.")}
+            )
         if level is not None and self.margin_level is not None:
             ranks = AlertLevel.objects.filter(post_id=level.post_id).values_list("rank", flat=True)
             if self.margin_level not in set(ranks):

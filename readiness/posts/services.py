@@ -90,7 +90,15 @@ def post_create(
     levels: Iterable[LevelSpec] | None = None,
 ) -> Post:
     """Create a post with its own copy of the template ladder (or of ``levels``)."""
-    post = Post(code=code, name=name, country=country, city=city, timezone=timezone, region=region, level=level)
+    post = Post(
+        code=code,
+        name=name,
+        country=country,
+        city=city,
+        timezone=timezone,
+        region=region,
+        level=level,
+    )
     post.full_clean()
     post.save()
     post_ladder_copy(post=post, levels=levels)

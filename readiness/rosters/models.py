@@ -7,6 +7,7 @@ preparedness score (confirmations, contacts, zone coverage).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +29,11 @@ class StaffMember(models.Model):
     role = models.CharField(max_length=120, blank=True)
     category = models.CharField(max_length=12, choices=StaffCategory.choices)
     essential = models.BooleanField(default=False)
-    headcount = models.PositiveIntegerField(default=1, help_text=_("1 for a person; more for a group row"))
+    headcount = models.PositiveIntegerField(
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("1 for a person; more for a group row"),
+    )
     dependants = models.PositiveIntegerField(default=0)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -64,7 +69,9 @@ class School(models.Model):
 
     class Meta:
         ordering = ["post__code", "name"]
-        constraints = [models.UniqueConstraint(fields=["post", "name"], name="school_name_unique_per_post")]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "name"], name="school_name_unique_per_post")
+        ]
 
     def __str__(self) -> str:
         return self.name

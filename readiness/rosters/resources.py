@@ -15,10 +15,21 @@ from readiness.posts.models import Post
 from .models import AssemblyPoint, School, StaffMember, Warden
 
 
+class PostCodeWidget(ForeignKeyWidget):
+    """A post by its code, with an error that says which code was not found."""
+
+    def __init__(self) -> None:
+        super().__init__(Post, field="code")
+
+    def clean(self, value, row=None, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return super().clean(value, row, **kwargs)
+        except Post.DoesNotExist:
+            raise ValueError(f"no post with code {value!r}") from None
+
+
 class _PostRosterResource(resources.ModelResource):
-    post = fields.Field(
-        column_name="post", attribute="post", widget=ForeignKeyWidget(Post, field="code")
-    )
+    post = fields.Field(column_name="post", attribute="post", widget=PostCodeWidget())
 
     class Meta:
         clean_model_instances = True

@@ -1,0 +1,13 @@
+# The production image for web, worker and beat (see compose.yaml).
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY readiness ./readiness
+RUN pip install --no-cache-dir .
+COPY . .
+RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --no-input
+RUN useradd --system readiness && mkdir -p /app/var && chown readiness /app/var
+USER readiness
+EXPOSE 8000
+CMD ["gunicorn", "readiness.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

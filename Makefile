@@ -1,0 +1,54 @@
+# Two commands for a fresh machine with Python 3.11, make and git:
+#   make run    the app with the Bamako demo on SQLite and in-process tasks, at http://127.0.0.1:8000
+#   make test   the whole test suite (SQLite by default; DATABASE_URL/REDIS_URL point it elsewhere)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SCENARIO ?= seeds/bamako-2025.yaml
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install install-dev lint format bench replay clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py load_scenario $(SCENARIO)
+	$(BIN)/python manage.py demo_admin
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: install-dev
+	$(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+replay: install
+	$(BIN)/python manage.py replay $(SCENARIO)
+
+bench: install-dev
+	$(BIN)/python bench/bench_engine.py
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,39 @@
+"""Create (or keep) the demo administrator and print how to sign in.
+
+Only for the first-run demo: refuses to run when DEBUG is off. The password is generated
+once and kept in var/, so repeated `make run` print the same login.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Create the demo administrator (DEBUG only) and print the login."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--username", default="admin")
+
+    def handle(self, *args: object, username: str, **options: object) -> None:
+        if not settings.DEBUG:
+            raise CommandError("demo_admin is for the local demo only (DEBUG is off).")
+        secret_file = settings.BASE_DIR / "var" / "demo-admin-password"
+        secret_file.parent.mkdir(exist_ok=True)
+        if not secret_file.exists():
+            secret_file.write_text(secrets.token_urlsafe(12))
+            secret_file.chmod(0o600)
+        password = secret_file.read_text().strip()
+        user, _created = get_user_model().objects.get_or_create(
+            username=username, defaults={"is_staff": True, "is_superuser": True}
+        )
+        user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nReadiness demo: http://127.0.0.1:8000/  sign in as {username} / {password}\n"
+            )
+        )
