@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Assessment, Decision
+from .models import Assessment, Decision, RecommendationChange
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -36,3 +36,13 @@ class AssessmentAdmin(ReadOnlyAdmin):
     list_select_related = ["post"]
     search_fields = ["post__code"]
     date_hierarchy = "evaluated_at"
+
+
+@admin.register(RecommendationChange)
+class RecommendationChangeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at", "post", "from_level", "to_level", "from_verdict", "to_verdict", "processed_at",
+    ]  # fmt: skip
+    list_filter = ["to_verdict", "post"]
+    list_select_related = ["post"]
+    search_fields = ["post__code"]

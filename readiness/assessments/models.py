@@ -94,3 +94,31 @@ class Decision(models.Model):
         return (
             f"{self.post.code}: {self.from_level} → {self.to_level} on {self.decided_at:%Y-%m-%d}"
         )
+
+
+class RecommendationChange(models.Model):
+    """The recommended level or the verdict of a post changed: history for the dashboard and
+    an outbox for notifications at once (``processed_at`` is NULL until notified)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="recommendation_changes")
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="change")
+    created_at = models.DateTimeField(default=timezone.now)
+    from_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_level = models.PositiveSmallIntegerField()
+    from_verdict = models.CharField(max_length=10, choices=Verdict.choices, blank=True)
+    to_verdict = models.CharField(max_length=10, choices=Verdict.choices)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The notifier claims unprocessed rows; once processed they are only history.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(processed_at__isnull=True),
+                name="change_unprocessed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post.code}: {self.from_level}/{self.from_verdict} → {self.to_level}/{self.to_verdict}"

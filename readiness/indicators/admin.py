@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from .models import Indicator
-from .services import indicator_saved
 
 
 @admin.register(Indicator)
@@ -25,5 +24,4 @@ class IndicatorAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Indicator, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         if not change:
             obj.recorded_by = request.user  # type: ignore[assignment]
-        super().save_model(request, obj, form, change)
-        indicator_saved(indicator=obj)
+        super().save_model(request, obj, form, change)  # the save queues a re-score

@@ -82,7 +82,14 @@ class Post(models.Model):
     level = models.PositiveSmallIntegerField(
         default=0, help_text=_("Current alert level (rank). Change it by recording a decision.")
     )
-    history = HistoricalRecords()
+    # Re-scoring bookkeeping (readiness.assessments.services): a re-score is queued while
+    # ``rescore_requested_at`` is set; the last failure is kept so dashboards can say so.
+    rescore_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rescore_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rescore_error = models.TextField(blank=True, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=["rescore_requested_at", "rescore_failed_at", "rescore_error"]
+    )
 
     class Meta:
         ordering = ["code"]

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from readiness.assessments.models import Assessment
+from readiness.assessments.models import Assessment, RecommendationChange
 from tests.factories import (
     AssemblyPointFactory,
     CommunityFactory,
@@ -42,7 +42,7 @@ def populate(posts: int) -> None:
         AssemblyPointFactory(post=post)
         IndicatorFactory.create_batch(3, post=post)
         DecisionFactory(post=post)
-        Assessment.objects.create(
+        assessment = Assessment.objects.create(
             post=post,
             evaluated_at="2025-11-07T00:00:00Z",
             current_level=0,
@@ -53,6 +53,9 @@ def populate(posts: int) -> None:
             preparedness=80,
             fingerprint="f",
             explanation={},
+        )
+        RecommendationChange.objects.create(
+            post=post, assessment=assessment, to_level=1, to_verdict="act_now"
         )
 
 

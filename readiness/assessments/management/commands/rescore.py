@@ -1,0 +1,29 @@
+"""python manage.py rescore [CODE ...]: score posts now, in this process."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from readiness.assessments.services import post_rescore
+from readiness.posts.models import Post
+
+
+class Command(BaseCommand):
+    help = "Score posts now (all posts, or those whose codes are given) and print the verdicts."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("codes", nargs="*", metavar="CODE")
+
+    def handle(self, *args: object, codes: list[str], **options: object) -> None:
+        posts = Post.objects.order_by("code")
+        if codes:
+            posts = posts.filter(code__in=codes)
+            missing = set(codes) - set(posts.values_list("code", flat=True))
+            if missing:
+                raise CommandError(f"no post with code {', '.join(sorted(missing))}")
+        for post in posts:
+            assessment = post_rescore(post_id=post.pk)
+            self.stdout.write(
+                f"{post.code}: level {assessment.current_level}, recommended {assessment.recommended_level}, "
+                f"{assessment.get_verdict_display().lower()} — {assessment.explanation.get('verdict_text', '')}"
+            )

@@ -1,0 +1,61 @@
+"""python manage.py load_scenario FILE [--as-of DATE | --as-if-today DATE]"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from readiness.scenarios.schema import load_scenario_file
+from readiness.scenarios.services import scenario_load
+from readiness.scenarios.specs import ScenarioError
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{value!r} is not a date like 2025-11-19") from None
+
+
+class Command(BaseCommand):
+    help = "Load a scenario file (SCENARIO.md format) into the database. Idempotent."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file")
+        when = parser.add_mutually_exclusive_group()
+        when.add_argument(
+            "--as-of",
+            type=_date,
+            help="load the timeline up to the end of this day (post's time zone)",
+        )
+        when.add_argument(
+            "--as-if-today",
+            type=_date,
+            metavar="DATE",
+            help="load the timeline up to DATE, with every date moved so that DATE is today (demo)",
+        )
+
+    def handle(self, *args: object, **options: object) -> None:
+        try:
+            scenario = load_scenario_file(str(options["file"]))
+        except ScenarioError as exc:
+            raise CommandError(f"the scenario was not loaded:\n{exc}") from None
+        zone = scenario.post.zone
+        as_of = None
+        shift = dt.timedelta(0)
+        if options["as_of"]:
+            day = options["as_of"]
+            as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone) - dt.timedelta(
+                microseconds=1
+            )
+        elif options["as_if_today"]:
+            today = timezone.now().astimezone(zone).date()
+            shift = dt.timedelta(days=(today - options["as_if_today"]).days)  # type: ignore[operator]
+            as_of = timezone.now() - shift
+        try:
+            report = scenario_load(scenario, as_of=as_of, shift=shift)
+        except ValueError as exc:
+            raise CommandError(f"the scenario was not loaded: {exc}") from None
+        self.stdout.write(self.style.SUCCESS(f"{scenario.id}: {report.summary()}"))
