@@ -22,3 +22,27 @@ def administrator(db):  # type: ignore[no-untyped-def]
 def admin_client(client, administrator):  # type: ignore[no-untyped-def]
     client.force_login(administrator)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process(request, settings):  # type: ignore[no-untyped-def]
+    """Tasks run eagerly in tests, except those proving the real worker path."""
+    from readiness.celery import app
+
+    eager = request.node.get_closest_marker("worker") is None
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def bamako(db):  # type: ignore[no-untyped-def]
+    """The Bamako post as the scenario leaves it at the end of its timeline."""
+    from pathlib import Path
+
+    from readiness.scenarios.schema import load_scenario_file
+    from readiness.scenarios.services import scenario_load
+
+    path = Path(__file__).resolve().parents[1] / "seeds" / "bamako-2025.yaml"
+    return scenario_load(load_scenario_file(path)).post

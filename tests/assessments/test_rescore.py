@@ -1,0 +1,195 @@
+"""Re-scoring a post: inputs loaded in a fixed number of queries, assessments stored
+without duplicates, recommendation changes recorded once, bursts coalesced."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from readiness.assessments import services
+from readiness.assessments.models import Assessment, RecommendationChange
+from readiness.assessments.selectors import engine_inputs
+from readiness.posts.models import Post
+from tests.factories import (
+    CommunityFactory,
+    ExitRouteFactory,
+    IndicatorFactory,
+    PostFactory,
+    StaffMemberFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def post():  # type: ignore[no-untyped-def]
+    post = PostFactory()
+    CommunityFactory(post=post)
+    ExitRouteFactory(post=post)
+    StaffMemberFactory.create_batch(3, post=post)
+    return post
+
+
+def test_rescore_stores_an_assessment_with_its_explanation(post):  # type: ignore[no-untyped-def]
+    IndicatorFactory(post=post, severity=5, credibility=1, reliability="A")
+    assessment = services.post_rescore(post_id=post.pk)
+    assert assessment.pk
+    assert assessment.threat_index > 0
+    explanation = assessment.explanation
+    assert explanation["verdict"] == assessment.verdict
+    assert explanation["indicators"], "each indicator's contribution is explained"
+    assert explanation["routes"][0]["key"] == post.routes.get().key
+
+
+def test_nothing_changed_means_no_duplicate(post):  # type: ignore[no-untyped-def]
+    IndicatorFactory(post=post)
+    now = timezone.now()
+    services.post_rescore(post_id=post.pk, now=now)
+    services.post_rescore(post_id=post.pk, now=now)  # the hold memory settles
+    count = Assessment.objects.count()
+    again = services.post_rescore(post_id=post.pk, now=now)
+    assert Assessment.objects.count() == count
+    assert again == Assessment.objects.filter(post=post).latest()
+
+
+def test_a_new_indicator_raises_the_threat_index(post):  # type: ignore[no-untyped-def]
+    before = services.post_rescore(post_id=post.pk)
+    IndicatorFactory(post=post, severity=5, reliability="A", credibility=1)
+    after = services.post_rescore(post_id=post.pk)
+    assert after.pk != before.pk
+    assert after.threat_index > before.threat_index
+
+
+def test_recommendation_change_is_recorded_once_and_notified_once(post):  # type: ignore[no-untyped-def]
+    services.post_rescore(post_id=post.pk)
+    assert RecommendationChange.objects.count() == 1  # the first assessment
+    IndicatorFactory.create_batch(6, post=post, severity=5, reliability="A", credibility=1)
+    assessment = services.post_rescore(post_id=post.pk)
+    change = RecommendationChange.objects.get(assessment=assessment)
+    assert change.from_level == 0
+    assert change.to_level == assessment.recommended_level > 0
+    assert services.changes_notify() == 2
+    assert services.changes_notify() == 0, "a change is claimed and sent once"
+
+
+def test_inputs_cost_a_fixed_number_of_queries(post):  # type: ignore[no-untyped-def]
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            engine_inputs(post=post, now=timezone.now(), previous=None)
+        return len(captured)
+
+    few = queries()
+    IndicatorFactory.create_batch(30, post=post)
+    StaffMemberFactory.create_batch(20, post=post)
+    ExitRouteFactory.create_batch(3, post=post)
+    assert queries() == few
+
+
+def test_old_and_future_indicators_are_not_loaded(post):  # type: ignore[no-untyped-def]
+    now = timezone.now() + dt.timedelta(seconds=1)
+    IndicatorFactory(post=post, observed_at=now - dt.timedelta(days=2000), text="ancient")
+    recent = IndicatorFactory(post=post, observed_at=now - dt.timedelta(days=1))
+    IndicatorFactory(
+        post=post, observed_at=now - dt.timedelta(days=1), recorded_at=now + dt.timedelta(days=1)
+    )
+    inputs = engine_inputs(post=post, now=now, previous=None)
+    assert [i.id for i in inputs.indicators] == [str(recent.pk)]
+
+
+def test_an_ongoing_condition_that_has_not_ended_is_loaded_however_old(post):  # type: ignore[no-untyped-def]
+    now = timezone.now() + dt.timedelta(seconds=1)
+    blockade = IndicatorFactory(post=post, ongoing=True, observed_at=now - dt.timedelta(days=2000))
+    inputs = engine_inputs(post=post, now=now, previous=None)
+    assert [i.id for i in inputs.indicators] == [str(blockade.pk)]
+
+
+def forget_pending_callbacks() -> None:
+    """The test runs in one transaction, so the fixtures' own re-score requests are still
+    pending; drop them so the test counts only its own."""
+    transaction.get_connection().run_on_commit.clear()
+
+
+def test_many_writes_in_one_transaction_queue_one_rescore(post, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    forget_pending_callbacks()
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        IndicatorFactory.create_batch(50, post=post)
+        post.routes.update(status="closed")
+        StaffMemberFactory(post=post)
+    assert len(callbacks) == 1
+
+
+def test_writes_to_two_posts_queue_one_rescore_each(post, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    other = PostFactory()
+    forget_pending_callbacks()
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        IndicatorFactory.create_batch(5, post=post)
+        IndicatorFactory.create_batch(5, post=other)
+    assert len(callbacks) == 2
+
+
+def test_a_claim_coalesces_requests_until_the_task_releases_it(post, monkeypatch):  # type: ignore[no-untyped-def]
+    queued = []
+    monkeypatch.setattr(
+        "readiness.assessments.tasks.rescore_post.apply_async",
+        lambda args, countdown: queued.append(args),
+    )
+    assert services._claim_and_queue(post.pk) is True
+    assert services._claim_and_queue(post.pk) is False
+    assert services._claim_and_queue(post.pk) is False
+    assert queued == [(post.pk,)]
+    services.post_rescore_release(post_id=post.pk)
+    assert services._claim_and_queue(post.pk) is True
+    assert len(queued) == 2
+
+
+def test_a_stale_claim_is_taken_again(post, monkeypatch):  # type: ignore[no-untyped-def]
+    queued = []
+    monkeypatch.setattr(
+        "readiness.assessments.tasks.rescore_post.apply_async",
+        lambda args, countdown: queued.append(args),
+    )
+    Post.objects.filter(pk=post.pk).update(
+        rescore_requested_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    assert services._claim_and_queue(post.pk) is True
+
+
+def test_broker_down_keeps_the_write_and_the_request(post, monkeypatch):  # type: ignore[no-untyped-def]
+    def broker_down(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise ConnectionRefusedError("redis is down")
+
+    monkeypatch.setattr("readiness.assessments.tasks.rescore_post.apply_async", broker_down)
+    assert services._claim_and_queue(post.pk) is False
+    post.refresh_from_db()
+    assert post.rescore_requested_at is not None, "the request stands until the periodic job"
+    assert post.pk in services.posts_due_for_reevaluation()
+
+
+def test_a_failing_post_is_recorded_and_left_out_for_an_hour(post, monkeypatch):  # type: ignore[no-untyped-def]
+    from readiness.assessments.tasks import rescore_post
+
+    def broken(**kwargs):  # type: ignore[no-untyped-def]
+        raise ZeroDivisionError("bad data")
+
+    monkeypatch.setattr(services, "post_rescore", broken)
+    with pytest.raises(ZeroDivisionError):
+        rescore_post.apply(args=(post.pk,), throw=True)
+    post.refresh_from_db()
+    assert "ZeroDivisionError: bad data" in post.rescore_error
+    assert post.pk not in services.posts_due_for_reevaluation()
+    assert post.pk in services.posts_due_for_reevaluation(
+        now=timezone.now() + dt.timedelta(hours=2)
+    )
+
+
+def test_periodic_job_rescores_every_post(post):  # type: ignore[no-untyped-def]
+    from readiness.assessments.tasks import reevaluate_all_posts
+
+    other = PostFactory()
+    assert reevaluate_all_posts.apply().get() == 2
+    assert Assessment.objects.filter(post=post).exists()
+    assert Assessment.objects.filter(post=other).exists()
