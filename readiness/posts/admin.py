@@ -34,6 +34,7 @@ class PostAdmin(SimpleHistoryAdmin):
     list_filter = ["region", "country", "level"]
     search_fields = ["code", "name", "city", "country"]
     inlines = [CommunityInline, ExitRouteInline, SchoolInline]
+    filter_horizontal = ["security_officers"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
         # One query for the list: the current level's name comes from a subquery.

@@ -82,6 +82,12 @@ class Post(models.Model):
     level = models.PositiveSmallIntegerField(
         default=0, help_text=_("Current alert level (rank). Change it by recording a decision.")
     )
+    security_officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="secured_posts",
+        help_text=_("Post security officers: they see and feed this post only"),
+    )
     # Re-scoring bookkeeping (readiness.assessments.services): a re-score is queued while
     # ``rescore_requested_at`` is set; the last failure is kept so dashboards can say so.
     rescore_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
