@@ -114,7 +114,10 @@ DEFAULT_LADDER: tuple[LevelSpec, ...] = (
                 K.ROUTE,
                 name="Commercial seats scarce",
                 mode=RouteMode.COMMERCIAL_AIR,
-                below_seats=60,
+                # Absolute, so kept low: at 60 a small post whose normal service is a few
+                # flights a week would sit at reduced presence in peacetime. Scarcity
+                # relative to the post's own numbers is the clearance margins' job.
+                below_seats=20,
             ),
             TriggerSpec(
                 K.CATEGORY_INDEX,
@@ -174,4 +177,6 @@ def validate_ladder(levels: tuple[LevelSpec, ...] | list[LevelSpec]) -> None:
         for trigger in level.triggers:
             trigger.validate()
             if trigger.margin_level is not None and trigger.margin_level not in ranks:
-                raise ValueError(f"level {level.rank}: margin_level {trigger.margin_level} is not a rank")
+                raise ValueError(
+                    f"level {level.rank}: margin_level {trigger.margin_level} is not a rank"
+                )

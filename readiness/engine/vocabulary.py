@@ -70,7 +70,7 @@ class Group(enum.StrEnum):
 
 class TriggerKind(enum.StrEnum):
     CATEGORY_INDEX = "category_index"  # category sub-index >= threshold
-    INDICATOR_COUNT = "indicator_count"  # >= count indicators (category, severity >= s) within d days
+    INDICATOR_COUNT = "indicator_count"  # >= count indicators (category, severity >= s), d days
     THREAT_INDEX = "threat_index"  # threat index >= threshold
     ROUTE = "route"  # a route (by key) or all routes of a mode closed, or below `below_seats`/day
     CLEARANCE_MARGIN = "clearance_margin"  # margin of `margin_level` below `below_days`

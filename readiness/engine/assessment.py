@@ -1,0 +1,142 @@
+"""The engine's answer and every reason behind it, plus its plain-JSON form.
+
+`Assessment.to_dict()` is what the Django side stores (a JSONField) and templates render:
+datetimes become ISO 8601 strings, enums their values, mapping keys strings, and an
+infinite number (a route not expected to close, a level with no means left) becomes null;
+each such place has a companion field saying which case it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .params import Params
+from .preparedness import Preparedness
+from .routes import RouteOut
+from .threat import CategoryIndex, IndicatorContribution, Trend
+from .triggers import TriggerOut
+from .vocabulary import Group
+
+VERDICTS = ("late", "act_now", "watch", "on_time", "too_early")
+
+
+@dataclass(frozen=True, slots=True)
+class LevelOut:
+    rank: int
+    name: str
+    moves_people: bool
+    leaves: tuple[Group, ...]  # groups first called at this level
+    load: float  # expected people: every group called at this rank or below
+    load_by_group: Mapping[Group, float]
+    usable_routes: tuple[str, ...]  # keys of the routes usable at this level
+    clearance_days: float | None  # from now; None: cannot all leave before the routes close
+    margin_days: float | None  # latest start - now; None: no deadline; -inf: no means left
+    deadline: str  # nobody | no_route | no_deadline | deadline | no_means (see routes.py)
+    latest_start_at: datetime | None
+    seats_before_close: float  # F(0): seats the usable routes offer from now; inf: unbounded
+    shortfall: float  # people who cannot leave even starting now: max(0, load - F(0))
+    triggers_enabled: int
+    triggers_met: int
+    quorum: int
+    indicated_by_triggers: bool
+    last_indicated_at: datetime | None
+    held_until: datetime | None  # set when held: indicated earlier, within the hold period
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    kind: str  # trigger | time | hold | baseline
+    level: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    at: datetime
+    current_level: int
+    recommended_level: int
+    verdict: str  # one of VERDICTS
+    verdict_text: str
+    next_level_margin_days: float | None  # tightest margin above the current level
+    next_level_margin_rank: int | None  # the level that margin belongs to
+    threat_index: float
+    total_weight: float
+    trend_per_day: float
+    categories: tuple[CategoryIndex, ...]
+    indicators: tuple[IndicatorContribution, ...]  # heaviest first
+    trend: Trend
+    triggers: tuple[TriggerOut, ...]
+    routes: tuple[RouteOut, ...]
+    levels: tuple[LevelOut, ...]
+    reasons: tuple[Reason, ...]  # highest level first
+    preparedness_score: int
+    preparedness: Preparedness
+    last_indicated: Mapping[int, datetime]  # to persist and pass back next time (the hold)
+    warnings: tuple[str, ...]
+    params: Params
+
+    def level(self, rank: int) -> LevelOut:
+        """levels[rank] (ranks are 0..n-1, validated on input)."""
+        return self.levels[rank]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-serialisable data (json.dumps accepts it without a custom encoder)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name == "indicators":
+                # The bulkiest part (one row per indicator): built directly, not by reflection.
+                out["indicators"] = [_contribution(c) for c in self.indicators]
+            else:
+                out[f.name] = _plain(getattr(self, f.name))
+        return out
+
+
+def _contribution(c: IndicatorContribution) -> dict[str, Any]:
+    """One contribution as a JSON object (a NamedTuple would become a list)."""
+    return {
+        "id": c.id,
+        "category": c.category.value,
+        "severity": c.severity,
+        "reliability": c.reliability.value,
+        "credibility": c.credibility,
+        "r": c.r,
+        "k": c.k,
+        "age_days": c.age_days,
+        "half_life_days": c.half_life_days,
+        "decay": c.decay,
+        "weight": c.weight,
+        "share": c.share,
+        "status": c.status,
+    }
+
+
+def _plain(value: Any) -> Any:
+    """JSON form: inf/nan -> None, datetime -> ISO 8601, enum -> value, recursively."""
+    if isinstance(value, float):
+        return None if math.isinf(value) or math.isnan(value) else value
+    if value is None or isinstance(value, str | int | bool):
+        return value.value if isinstance(value, enum.Enum) else value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(_plain(k)): _plain(v) for k, v in value.items()}
+    if isinstance(value, frozenset | set):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    raise TypeError(f"cannot make {type(value).__name__} plain")
+
+
+def last_indicated_from_dict(data: Mapping[str, str | None]) -> dict[int, datetime]:
+    """Read back `to_dict()["last_indicated"]` ({"3": "2025-11-07T00:00:00+00:00"})."""
+    return {int(k): datetime.fromisoformat(v) for k, v in data.items() if v is not None}

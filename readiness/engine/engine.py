@@ -1,0 +1,172 @@
+"""assess(): the ten steps of DESIGN.md in order, each figure kept for the explanation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from .assessment import Assessment, LevelOut
+from .inputs import Inputs
+from .population import level_loads
+from .preparedness import evaluate_preparedness
+from .recommend import recommend, timing_verdict, verdict_sentence
+from .routes import NO_ROUTE, Flow, capacity_from, clearance_days, describe_routes, latest_start
+from .threat import evaluate_threat
+from .triggers import LevelTriggers, TriggerContext, evaluate_ladder
+from .vocabulary import TriggerKind
+
+
+def assess(inputs: Inputs) -> Assessment:
+    """Weights -> T and trend -> route horizons -> loads, clearance, margins -> triggers ->
+    recommended level (max of indicated, held, time) -> verdict -> preparedness."""
+    p = inputs.params
+    now = inputs.now
+    ladder = tuple(sorted(inputs.ladder, key=lambda lv: lv.rank))
+    top = ladder[-1].rank
+    current = inputs.current_level
+
+    # Steps 1-3.
+    threat = evaluate_threat(inputs.indicators, now, p)
+    slope = threat.trend.slope_per_day
+
+    # Steps 4-7.
+    routes = describe_routes(inputs.routes, threat.threat_index, slope, top, p)
+    loads = level_loads(inputs.population, ladder, p)
+    timing = []
+    for level, load in zip(ladder, loads, strict=True):
+        usable = [r for r in routes if r.usable_from <= level.rank]
+        flows = [
+            Flow(r.key, r.effective_seats_per_day, r.lead_time_days, r.horizon_days) for r in usable
+        ]
+        margin, deadline = latest_start(load.load, flows)
+        seats = capacity_from(0.0, flows)
+        timing.append((usable, clearance_days(load.load, flows), margin, deadline, seats))
+    margins = {lv.rank: t[2] for lv, t in zip(ladder, timing, strict=True)}
+
+    # Step 8: tripwires, then the recommendation.
+    trigger_outs, level_triggers = evaluate_ladder(
+        ladder, TriggerContext(now=now, threat=threat, routes=routes, margins=margins, params=p)
+    )
+    indicated = frozenset(lt.rank for lt in level_triggers if lt.indicated)
+
+    # recommend() reads these drafts (margins, loads); the hold state it returns completes them.
+    levels_draft = [
+        LevelOut(
+            rank=level.rank,
+            name=level.name,
+            moves_people=level.moves_people,
+            leaves=tuple(sorted(load.new_groups)),
+            load=load.load,
+            load_by_group=load.by_group,
+            usable_routes=tuple(r.key for r in usable),
+            clearance_days=clearance,
+            margin_days=margin,
+            deadline=deadline,
+            latest_start_at=now + timedelta(days=margin)
+            if margin is not None and margin != float("-inf")
+            else None,
+            seats_before_close=seats,
+            shortfall=max(0.0, load.load - seats),
+            triggers_enabled=lt.enabled,
+            triggers_met=lt.met,
+            quorum=lt.quorum,
+            indicated_by_triggers=lt.indicated,
+            last_indicated_at=None,
+            held_until=None,
+        )
+        for level, load, (usable, clearance, margin, deadline, seats), lt in zip(
+            ladder, loads, timing, level_triggers, strict=True
+        )
+    ]
+    rec = recommend(
+        ladder,
+        levels_draft,
+        trigger_outs,
+        indicated,
+        current,
+        inputs.last_indicated,
+        now,
+        p.hold_days,
+        p.safety_buffer_days,
+    )
+    levels = tuple(
+        _with_hold(lv, rec.held.get(lv.rank), rec.last_indicated.get(lv.rank))
+        for lv in levels_draft
+    )
+
+    # Step 9.
+    verdict = timing_verdict(current, rec.level, margins, p.watch_window_days)
+    text = verdict_sentence(
+        verdict,
+        levels[current],
+        levels[rec.level],
+        levels,
+        routes,
+        rec.reasons,
+        p.watch_window_days,
+    )
+
+    # Step 10: ready for the level the post must carry out next.
+    target = rec.level if rec.level > current else (current + 1 if current < top else None)
+    preparedness = evaluate_preparedness(
+        inputs.readiness, inputs.routes, ladder, target, loads[-1].load, now, p
+    )
+
+    return Assessment(
+        at=now,
+        current_level=current,
+        recommended_level=rec.level,
+        verdict=verdict.verdict,
+        verdict_text=text,
+        next_level_margin_days=verdict.next_margin_days,
+        next_level_margin_rank=verdict.next_margin_rank,
+        threat_index=threat.threat_index,
+        total_weight=threat.total_weight,
+        trend_per_day=slope,
+        categories=threat.categories,
+        indicators=threat.contributions,
+        trend=threat.trend,
+        triggers=trigger_outs,
+        routes=routes,
+        levels=levels,
+        reasons=rec.reasons,
+        preparedness_score=preparedness.score,
+        preparedness=preparedness,
+        last_indicated=rec.last_indicated,
+        warnings=_warnings(inputs, levels, level_triggers),
+        params=p,
+    )
+
+
+def _with_hold(level: LevelOut, held_until: datetime | None, last: datetime | None) -> LevelOut:
+    """The draft level completed with its hold state (held_until = last + hold)."""
+    return replace(level, held_until=held_until, last_indicated_at=last)
+
+
+def _warnings(
+    inputs: Inputs, levels: tuple[LevelOut, ...], level_triggers: tuple[LevelTriggers, ...]
+) -> tuple[str, ...]:
+    """Configuration gaps that make part of the answer blind; each says what to fix."""
+    out = []
+    if not inputs.routes and any(lv.load > 0 for lv in levels):
+        out.append("No exit route is recorded: no deadline can be computed.")
+    else:
+        blind = [lv for lv in levels if lv.deadline == NO_ROUTE]
+        if blind:
+            ranks = ", ".join(str(lv.rank) for lv in blind)
+            out.append(f"No exit route usable at level(s) {ranks} is recorded: no deadline there.")
+    keys = {r.key for r in inputs.routes}
+    for level in inputs.ladder:
+        for t in level.triggers:
+            if t.enabled and t.kind == TriggerKind.ROUTE and t.route not in (None, *keys):
+                out.append(
+                    f"Level {level.rank} trigger '{t.name}' watches route {t.route}, "
+                    "which is not recorded: it can never be met."
+                )
+    for lt in level_triggers:
+        if 0 < lt.enabled < lt.quorum:
+            out.append(
+                f"Level {lt.rank} needs {lt.quorum} triggers but has {lt.enabled} enabled: "
+                "it can never be indicated."
+            )
+    return tuple(out)

@@ -1,0 +1,253 @@
+"""What the engine is given: plain frozen data, built by the Django service or the replay.
+
+Every datetime must be timezone-aware: posts span time zones and a naive datetime would be
+read in the server's zone, shifting ages and deadlines by hours.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import MappingProxyType
+from typing import Any
+
+from .defaults import validate_ladder
+from .params import DEFAULT_PARAMS, Params
+from .vocabulary import (
+    CREDIBILITY_RANGE,
+    MILITARY_MODES,
+    SEVERITY_RANGE,
+    Category,
+    LevelSpec,
+    Reliability,
+    RouteMode,
+    RouteStatus,
+)
+
+
+def _require_aware(name: str, value: datetime | None) -> None:
+    """Refuse a naive datetime (utcoffset() is None)."""
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError(f"{name}: must be timezone-aware")
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorIn:
+    """One observation. An event ages from `observed_at`; an ongoing condition weighs fully
+    until `ended_at`, then ages from it. `recorded_at` is when it became known (None: at
+    `observed_at`); an indicator is ignored by an evaluation before it was known."""
+
+    id: str
+    category: Category
+    severity: int
+    reliability: Reliability
+    credibility: int
+    observed_at: datetime
+    expires_at: datetime | None = None
+    ongoing: bool = False
+    ended_at: datetime | None = None
+    recorded_at: datetime | None = None
+    source: str = ""
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        # Coerce plain strings (Django CharField values) to the enums once, here.
+        """Coerce strings to enums; refuse grades out of range and naive datetimes."""
+        object.__setattr__(self, "category", Category(self.category))
+        object.__setattr__(self, "reliability", Reliability(self.reliability))
+        if self.severity not in SEVERITY_RANGE:
+            raise ValueError(f"indicator {self.id}: severity must be 1 to 5")
+        if self.credibility not in CREDIBILITY_RANGE:
+            raise ValueError(f"indicator {self.id}: credibility must be 1 to 6")
+        _require_aware(f"indicator {self.id}: observed_at", self.observed_at)
+        _require_aware(f"indicator {self.id}: expires_at", self.expires_at)
+        _require_aware(f"indicator {self.id}: ended_at", self.ended_at)
+        _require_aware(f"indicator {self.id}: recorded_at", self.recorded_at)
+        if self.ended_at is not None and not self.ongoing:
+            raise ValueError(f"indicator {self.id}: ended_at: only an ongoing condition ends")
+
+    @property
+    def known_at(self) -> datetime:
+        """known_at = max(observed_at, recorded_at)."""
+        if self.recorded_at is not None and self.recorded_at > self.observed_at:
+            return self.recorded_at
+        return self.observed_at
+
+
+@dataclass(frozen=True, slots=True)
+class RouteIn:
+    """One exit route. `closes_at_threat` None: not expected to close with the threat index.
+    `usable_from` None: the ladder's top rank for military modes, else 0."""
+
+    key: str
+    mode: RouteMode
+    status: RouteStatus
+    seats_per_day: int
+    lead_time_hours: float = 0
+    closes_at_threat: float | None = None
+    usable_from: int | None = None
+    name: str = ""
+    verified_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        """Coerce strings to enums; refuse negative seats or lead, a threshold outside 0..100."""
+        object.__setattr__(self, "mode", RouteMode(self.mode))
+        object.__setattr__(self, "status", RouteStatus(self.status))
+        if self.seats_per_day < 0:
+            raise ValueError(f"route {self.key}: seats_per_day must be 0 or more")
+        if self.lead_time_hours < 0:
+            raise ValueError(f"route {self.key}: lead_time_hours must be 0 or more")
+        if self.closes_at_threat is not None and not 0 < self.closes_at_threat <= 100:
+            raise ValueError(f"route {self.key}: closes_at_threat must be above 0, at most 100")
+        if self.usable_from is not None and self.usable_from < 0:
+            raise ValueError(f"route {self.key}: usable_from must be a rank, 0 or more")
+        _require_aware(f"route {self.key}: verified_at", self.verified_at)
+
+    def usable_from_rank(self, top_rank: int) -> int:
+        """usable_from, or top_rank for military modes, else 0."""
+        if self.usable_from is not None:
+            return self.usable_from
+        return top_rank if self.mode in MILITARY_MODES else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Population:
+    """People still in place (those already gone are subtracted by the caller)."""
+
+    citizens_registered: int
+    dual_nationals: int  # of the registered
+    unregistered_estimate: int
+    non_essential_staff: int  # expatriate
+    essential_staff: int  # expatriate
+    dependants: int  # of expatriate staff
+    school_staff: int  # expatriate staff of the schools
+
+    def __post_init__(self) -> None:
+        """Refuse negative head counts and more dual nationals than registered citizens."""
+        for f in dataclasses.fields(self):
+            if getattr(self, f.name) < 0:
+                raise ValueError(f"population: {f.name} must be 0 or more")
+        if self.dual_nationals > self.citizens_registered:
+            raise ValueError("population: dual_nationals cannot exceed citizens_registered")
+
+
+@dataclass(frozen=True, slots=True)
+class StaffIn:
+    """One expatriate staff member as the preparedness checks see them."""
+
+    last_confirmed_at: datetime | None
+    contactable: bool
+
+    def __post_init__(self) -> None:
+        """Refuse a naive confirmation time."""
+        _require_aware("staff: last_confirmed_at", self.last_confirmed_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """What step 10 checks. Zones of the post = warden_zones | assembly_zones.
+    `checklists`: rank -> (items pre-positioned, items total)."""
+
+    staff: tuple[StaffIn, ...] = ()
+    warden_zones: frozenset[str] = frozenset()
+    assembly_zones: frozenset[str] = frozenset()
+    assembly_capacity: int = 0
+    checklists: Mapping[int, tuple[int, int]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        """Refuse a negative capacity and checklists with more done than total."""
+        if self.assembly_capacity < 0:
+            raise ValueError("readiness: assembly_capacity must be 0 or more")
+        for rank, (done, total) in self.checklists.items():
+            if not 0 <= done <= total:
+                raise ValueError(f"readiness: checklist {rank}: need 0 <= pre-positioned <= total")
+
+
+EMPTY_READINESS = Readiness()
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """Everything one assessment depends on. `last_indicated` (rank -> last time its
+    triggers were met) is carried from the previous assessment: it is the hold's memory."""
+
+    now: datetime
+    current_level: int
+    ladder: tuple[LevelSpec, ...]
+    indicators: tuple[IndicatorIn, ...]
+    routes: tuple[RouteIn, ...]
+    population: Population
+    readiness: Readiness = EMPTY_READINESS
+    last_indicated: Mapping[int, datetime] = field(default_factory=lambda: MappingProxyType({}))
+    params: Params = DEFAULT_PARAMS
+
+    def __post_init__(self) -> None:
+        """Refuse a naive clock, an invalid ladder, unknown ranks and duplicate ids or keys."""
+        _require_aware("now", self.now)
+        validate_ladder(self.ladder)
+        ranks = {level.rank for level in self.ladder}
+        if self.current_level not in ranks:
+            raise ValueError(f"current_level {self.current_level} is not a rank of the ladder")
+        if len({i.id for i in self.indicators}) != len(self.indicators):
+            raise ValueError("indicators: ids must be unique")
+        if len({r.key for r in self.routes}) != len(self.routes):
+            raise ValueError("routes: keys must be unique")
+        top = max(ranks)
+        for route in self.routes:
+            if route.usable_from is not None and route.usable_from > top:
+                raise ValueError(f"route {route.key}: usable_from {route.usable_from} is no rank")
+        for rank, at in self.last_indicated.items():
+            _require_aware(f"last_indicated[{rank}]", at)
+
+    def fingerprint(self) -> str:
+        """sha256 of the canonical JSON of every field but `now`, indicators and routes
+        sorted, so the same situation always hashes the same."""
+        payload = {
+            "current_level": self.current_level,
+            "ladder": [_canon(level) for level in sorted(self.ladder, key=lambda lv: lv.rank)],
+            "indicators": sorted((_canon(i) for i in self.indicators), key=_dump),
+            "routes": sorted((_canon(r) for r in self.routes), key=_dump),
+            "population": _canon(self.population),
+            "readiness": _canon_readiness(self.readiness),
+            "last_indicated": _canon(self.last_indicated),
+            "params": _canon(self.params),
+        }
+        return hashlib.sha256(_dump(payload).encode()).hexdigest()
+
+
+def _canon_readiness(readiness: Readiness) -> Any:
+    """The roster's order is the database's whim: sort the staff too."""
+    data = _canon(readiness)
+    data["staff"] = sorted(data["staff"], key=_dump)
+    return data
+
+
+def _dump(value: Any) -> str:
+    """Canonical JSON: sorted keys, no spaces, ASCII only."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def _canon(value: Any) -> Any:
+    """Plain JSON-able form: UTC ISO datetimes, enum values, sorted sets and mappings."""
+    if isinstance(value, datetime):
+        # Two spellings of the same instant (UTC vs Africa/Bamako) must hash the same.
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canon(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return sorted(([_canon(k), _canon(v)] for k, v in value.items()), key=_dump)
+    if isinstance(value, frozenset | set):
+        return sorted((_canon(v) for v in value), key=_dump)
+    if isinstance(value, tuple | list):
+        return [_canon(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        # 3 and 3.0 are the same threshold whether it came from a form or from YAML.
+        return int(value)
+    return value

@@ -1,0 +1,137 @@
+"""Every tunable number of the readiness engine, in one frozen dataclass.
+
+A deployment may override any field (``dataclasses.replace(DEFAULT_PARAMS, hold_days=7)``);
+docs/engine.md gives each default and the reasoning behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TypeVar
+
+from .vocabulary import Category, Reliability, RouteStatus
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _frozen(items: dict[_K, _V]) -> Mapping[_K, _V]:
+    # A read-only view, so that a shared DEFAULT_PARAMS cannot be mutated by one caller.
+    """A read-only view of items."""
+    return MappingProxyType(items)
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """The engine's tunables. Units are in each field's name."""
+
+    # Step 1. Source reliability factor R (NATO/Admiralty A..F; F = cannot be judged).
+    reliability_factor: Mapping[Reliability, float] = field(
+        default_factory=lambda: _frozen(
+            {
+                Reliability.A: 1.0,
+                Reliability.B: 0.8,
+                Reliability.C: 0.6,
+                Reliability.D: 0.4,
+                Reliability.E: 0.2,
+                Reliability.F: 0.5,
+            }
+        )
+    )
+    # Step 1. Information credibility factor K (1 confirmed .. 5 improbable; 6 cannot be judged).
+    credibility_factor: Mapping[int, float] = field(
+        default_factory=lambda: _frozen({1: 1.0, 2: 0.8, 3: 0.6, 4: 0.4, 5: 0.2, 6: 0.5})
+    )
+    # Step 1. Days for an indicator's weight to halve, per category.
+    half_life_days: Mapping[Category, float] = field(
+        default_factory=lambda: _frozen(
+            {
+                Category.INCIDENT: 7.0,
+                Category.THREAT_TO_FOREIGNERS: 14.0,
+                Category.SUPPLY: 14.0,
+                Category.TRANSPORT: 7.0,
+                Category.POLITICAL: 30.0,
+                Category.PEER_ACTION: 21.0,
+                Category.HEALTH: 21.0,
+                Category.HAZARD: 7.0,
+            }
+        )
+    )
+    # Step 2. Saturation constant S of T = 100 * (1 - exp(-W / S)).
+    saturation: float = 10.0
+    # Step 3. Number of daily points (one per 24 h, the last one at the evaluation time).
+    trend_window_days: int = 14
+    # Step 4. Level estimate of a route's horizon: cap * (threshold - T) / threshold.
+    horizon_cap_days: float = 90.0
+    # Step 4. Below this threat index no closure is forecast (nothing to extrapolate from).
+    forecast_min_threat: float = 1.0
+    # Step 5. Share of a route's seats that count, by status.
+    status_factor: Mapping[RouteStatus, float] = field(
+        default_factory=lambda: _frozen(
+            {
+                RouteStatus.OPEN: 1.0,
+                RouteStatus.DEGRADED: 0.5,
+                RouteStatus.UNKNOWN: 0.5,
+                RouteStatus.CLOSED: 0.0,
+            }
+        )
+    )
+    # Step 6. Share of each group expected to leave when its level is reached.
+    propensity_citizen: float = 0.8  # citizens with only this nationality
+    propensity_dual: float = 0.3  # dual nationals: many have strong local ties and stay
+    propensity_staff: float = 1.0  # expatriate staff, their dependants, school staff: recalled
+    # Step 8. Time trigger: a level above the current one with less margin than this.
+    safety_buffer_days: float = 3.0
+    # Step 8. A level stays recommended this long after its triggers were last met.
+    hold_days: float = 14.0
+    # Step 9. "watch" when the tightest margin ahead is under this.
+    watch_window_days: float = 14.0
+    # Indicator-count triggers ignore reports whose R * K is below this (e.g. D3, B5, E1):
+    # an improbable rumour or an unreliable source should not trip a tripwire by itself.
+    count_min_confidence: float = 0.25
+    # Step 10. A staff member counts as confirmed when confirmed within this many days.
+    staff_confirmation_days: float = 30.0
+    # Step 10. A route counts as verified when verified within this many hours.
+    route_verification_hours: float = 72.0
+    # Step 10. Share of staff confirmed / contactable for those checks to pass.
+    staff_pass_share: float = 0.9
+    # Step 10. Weight of each preparedness check in the 0-100 score.
+    preparedness_weights: Mapping[str, float] = field(
+        default_factory=lambda: _frozen(
+            {
+                "staff_confirmed": 20.0,
+                "staff_contactable": 20.0,
+                "warden_coverage": 15.0,
+                "assembly_points": 15.0,
+                "routes_verified": 15.0,
+                "checklist": 15.0,
+            }
+        )
+    )
+
+    def __post_init__(self) -> None:
+        """Refuse values the formulas cannot use (S <= 0, a missing half-life, ...)."""
+        if self.saturation <= 0:
+            raise ValueError("saturation: must be above 0")
+        if self.trend_window_days < 2:
+            raise ValueError("trend_window_days: a slope needs at least 2 daily points")
+        if self.horizon_cap_days <= 0:
+            raise ValueError("horizon_cap_days: must be above 0")
+        missing = [c for c in Category if c not in self.half_life_days]
+        if missing:
+            raise ValueError(f"half_life_days: no half-life for {', '.join(missing)}")
+        if any(h <= 0 for h in self.half_life_days.values()):
+            raise ValueError("half_life_days: every half-life must be above 0")
+        if any(r not in self.reliability_factor for r in Reliability):
+            raise ValueError("reliability_factor: needs a factor for each of A..F")
+        if any(c not in self.credibility_factor for c in range(1, 7)):
+            raise ValueError("credibility_factor: needs a factor for each of 1..6")
+        if any(s not in self.status_factor for s in RouteStatus):
+            raise ValueError("status_factor: needs a factor for each route status")
+        if self.hold_days < 0 or self.safety_buffer_days < 0 or self.watch_window_days < 0:
+            raise ValueError("hold_days, safety_buffer_days, watch_window_days: must be >= 0")
+
+
+DEFAULT_PARAMS = Params()

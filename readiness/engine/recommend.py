@@ -1,0 +1,334 @@
+"""Steps 8 and 9: the recommended level (triggers, time, hold) and the timing verdict,
+with the sentences a duty officer reads aloud."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from . import wording
+from .assessment import LevelOut, Reason
+from .routes import DEADLINE, NO_MEANS, RouteOut
+from .triggers import TriggerOut
+from .vocabulary import LevelSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    level: int
+    reasons: tuple[Reason, ...]  # highest level first
+    indicated: frozenset[int]  # by their triggers, now
+    held: Mapping[int, datetime]  # rank -> held until
+    time_level: int | None  # the level the time trigger asks for
+    pressing_level: int | None  # the level whose margin set off the time trigger
+    last_indicated: Mapping[int, datetime]  # to carry to the next assessment
+
+
+def held_levels(
+    last_indicated: Mapping[int, datetime], ranks: Sequence[int], now: datetime, hold: timedelta
+) -> dict[int, datetime]:
+    """held(k) iff last(k) <= now < last(k) + hold; value: last(k) + hold."""
+    out = {}
+    for rank, at in last_indicated.items():
+        # An entry later than `now` comes from a later evaluation (a replay restarted
+        # earlier): it says nothing about what was known at `now`.
+        if rank in ranks and at <= now < at + hold:
+            out[rank] = at + hold
+    return out
+
+
+def time_trigger(
+    ladder: Sequence[LevelSpec],
+    current: int,
+    margins: Mapping[int, float | None],
+    buffer_days: float,
+) -> tuple[int | None, int | None]:
+    """If min over k > current of margin(k) < buffer: (next rank > current that moves people,
+    the rank with that margin); else (None, None)."""
+    pressing = [
+        (m, k) for k, m in margins.items() if k > current and m is not None and m < buffer_days
+    ]
+    if not pressing:
+        return None, None
+    _, pressing_rank = min(pressing)
+    movers = [lv.rank for lv in ladder if lv.rank > current and lv.moves_people]
+    return (min(movers) if movers else None), pressing_rank
+
+
+def recommend(
+    ladder: Sequence[LevelSpec],
+    levels: Sequence[LevelOut],
+    triggers: Sequence[TriggerOut],
+    indicated: frozenset[int],
+    current: int,
+    last_indicated: Mapping[int, datetime],
+    now: datetime,
+    hold_days: float,
+    buffer_days: float,
+) -> Recommendation:
+    """recommended = max(0, indicated levels, held levels, time-trigger level)."""
+    ranks = [lv.rank for lv in ladder]
+    names = {lv.rank: lv.name for lv in ladder}
+    margins = {lv.rank: lv.margin_days for lv in levels}
+    time_level, pressing = time_trigger(ladder, current, margins, buffer_days)
+    held = {
+        k: until
+        for k, until in held_levels(last_indicated, ranks, now, timedelta(days=hold_days)).items()
+        if k not in indicated and k != time_level
+    }
+    candidates = {0} | set(indicated) | set(held)
+    if time_level is not None:
+        candidates.add(time_level)
+    level = max(candidates)
+
+    reasons: list[Reason] = []
+    for k in sorted(indicated, reverse=True):
+        met = [t for t in triggers if t.level == k and t.met]
+        why = "; ".join(f"{t.name} ({t.detail})" for t in met)
+        reasons.append(Reason("trigger", k, f"{names[k]}: {why}"))
+    for k in sorted(held, reverse=True):
+        last = last_indicated[k]
+        reasons.append(
+            Reason(
+                "hold",
+                k,
+                f"{names[k]} held until {held[k]:%Y-%m-%d %H:%M %Z}".rstrip()
+                + f": it was last indicated on {last:%Y-%m-%d}",
+            )
+        )
+    if pressing is not None:
+        reasons.append(
+            Reason(
+                "time",
+                time_level or level,
+                _time_reason(levels[pressing], time_level, names, buffer_days),
+            )
+        )
+    reasons.sort(key=lambda r: -r.level)
+    if not reasons:
+        reasons.append(
+            Reason(
+                "baseline",
+                0,
+                f"No trigger is met and no deadline falls within the safety buffer of "
+                f"{wording.days(buffer_days)}: {names[0]}",
+            )
+        )
+
+    new_last = dict(last_indicated)
+    for k in indicated:
+        new_last[k] = now
+    if time_level is not None:
+        # Time is a trigger too: holding its level stops the recommendation flapping as the
+        # trend (and with it every deadline) moves from one day to the next.
+        new_last[time_level] = now
+    return Recommendation(
+        level=level,
+        reasons=tuple(reasons),
+        indicated=indicated,
+        held=held,
+        time_level=time_level,
+        pressing_level=pressing,
+        last_indicated=new_last,
+    )
+
+
+def _time_reason(
+    pressing: LevelOut, target: int | None, names: Mapping[int, str], buffer_days: float
+) -> str:
+    """'Time: <level> (<load>) <due>, within the safety buffer; <target> moves people'."""
+    head = (
+        f"Time: {pressing.name} ({wording.people(pressing.load)} expected to have left by "
+        f"then) {_due(pressing)}, within the safety buffer of {wording.days(buffer_days)}"
+    )
+    if target is None:
+        return head + "; no higher level moves anyone"
+    return head + f"; {names[target]} is the next step that moves people"
+
+
+def _due(level: LevelOut) -> str:
+    """'is due within m days' | 'was due -m days ago' | 'has no means left'."""
+    m = level.margin_days
+    if m is None:
+        return "has no deadline"
+    if m == -math.inf:
+        return "has no means left"
+    if m < 0:
+        return f"was due {wording.days(-m)} ago"
+    return f"is due within {wording.days(m)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    verdict: str
+    next_margin_days: float | None
+    next_margin_rank: int | None
+
+
+def timing_verdict(
+    current: int, recommended: int, margins: Mapping[int, float | None], watch_days: float
+) -> Verdict:
+    """late: rec > cur and margin(rec) < 0; act_now: rec > cur; watch: min margin above cur <
+    watch; too_early: cur > rec and no margin above rec < watch; else on_time."""
+    ahead = [(m, k) for k, m in margins.items() if k > current and m is not None]
+    tight_m, tight_k = min(ahead) if ahead else (None, None)
+    if recommended > current:
+        m = margins.get(recommended)
+        verdict = "late" if m is not None and m < 0 else "act_now"
+    else:
+        pressure = any(
+            m is not None and m < watch_days for k, m in margins.items() if k > recommended
+        )
+        if current > recommended and not pressure:
+            verdict = "too_early"
+        elif tight_m is not None and tight_m < watch_days:
+            verdict = "watch"
+        else:
+            verdict = "on_time"
+    return Verdict(verdict, tight_m, tight_k)
+
+
+def verdict_sentence(
+    verdict: Verdict,
+    current: LevelOut,
+    recommended: LevelOut,
+    levels: Sequence[LevelOut],
+    routes: Sequence[RouteOut],
+    reasons: Sequence[Reason],
+    watch_days: float,
+) -> str:
+    """The verdict in one or two sentences, with the figures behind it."""
+    v = verdict.verdict
+    if v == "late":
+        return (
+            f"{recommended.name} is late: {_late_clause(recommended, routes)}. "
+            f"Means left: {_means_left(recommended, levels, routes)}."
+        )
+    if v == "act_now":
+        why = _why(reasons, recommended.rank)
+        if recommended.deadline == DEADLINE and recommended.margin_days is not None:
+            return (
+                f"{recommended.name} is due within {wording.days(recommended.margin_days)}: "
+                f"{_deadline_clause(recommended, routes)}. {why}"
+            )
+        return f"{recommended.name} is recommended now; {_no_deadline(recommended)}. {why}"
+    tight = levels[verdict.next_margin_rank] if verdict.next_margin_rank is not None else None
+    if v == "watch":
+        assert tight is not None
+        return f"{current.name} is right for now, but {_watch_clause(tight, routes)}."
+    if v == "on_time":
+        if tight is None:
+            return f"{current.name} matches the situation; no deadline lies ahead."
+        return (
+            f"{current.name} matches the situation; the nearest deadline ahead, for "
+            f"{tight.name}, is {_distance(tight)}."
+        )
+    return (
+        f"{current.name} is above what the situation calls for ({recommended.name}); "
+        f"no deadline falls within the watch window of {wording.days(watch_days)}."
+    )
+
+
+def _why(reasons: Sequence[Reason], rank: int) -> str:
+    """The reasons for this rank (or the first reason), as sentences."""
+    mine = [r for r in reasons if r.level == rank] or list(reasons[:1])
+    return " ".join(r.text.rstrip(".") + "." for r in mine)
+
+
+def _distance(level: LevelOut) -> str:
+    """'m days away' or '-m days overdue'."""
+    m = level.margin_days
+    assert m is not None
+    return f"{wording.days(m)} away" if m >= 0 else f"{wording.days(-m)} overdue"
+
+
+def _usable(level: LevelOut, routes: Sequence[RouteOut]) -> list[RouteOut]:
+    """Routes usable at the level with seats (rate > 0)."""
+    keys = set(level.usable_routes)
+    return [r for r in routes if r.key in keys and r.effective_seats_per_day > 0]
+
+
+def _means(level: LevelOut, routes: Sequence[RouteOut]) -> str:
+    """'<modes> seats' of the usable routes."""
+    modes = sorted({wording.mode(r.mode) for r in _usable(level, routes)})
+    return f"{wording.join(modes)} seats" if modes else "no seats"
+
+
+def _closing(level: LevelOut, routes: Sequence[RouteOut]) -> str:
+    """The usable route that closes last (finite horizon) and when."""
+    finite = [r for r in _usable(level, routes) if r.horizon_days != math.inf]
+    if not finite:
+        return "no usable route is expected to close"
+    last = max(finite, key=lambda r: r.horizon_days)
+    who = last.name if len(finite) == 1 else f"the last of them, {last.name},"
+    if last.horizon_days <= 0:
+        return f"{who} is already expected to be unusable"
+    return f"{who} is expected to close in {wording.days(last.horizon_days)}"
+
+
+def _deadline_clause(level: LevelOut, routes: Sequence[RouteOut]) -> str:
+    """'<means> clear the remaining <load> in <clearance>, and <route> closes in <H>'."""
+    clearance = (
+        f"in {wording.days(level.clearance_days)}"
+        if level.clearance_days is not None
+        else "only in part"
+    )
+    return (
+        f"{_means(level, routes)} clear the remaining {wording.people(level.load)} "
+        f"{clearance}, and {_closing(level, routes)}"
+    )
+
+
+def _late_clause(level: LevelOut, routes: Sequence[RouteOut]) -> str:
+    """'it was due -m days ago; <means> carry only F(0) of <load> before <route> closes'."""
+    if level.deadline == NO_MEANS:
+        return (
+            f"no route usable at this level has seats left for the remaining "
+            f"{wording.people(level.load)}"
+        )
+    assert level.margin_days is not None
+    return (
+        f"it was due {wording.days(-level.margin_days)} ago; {_means(level, routes)} can carry "
+        f"only {round(level.seats_before_close):,} of the remaining "
+        f"{wording.people(level.load)} before {_closing(level, routes)}"
+    )
+
+
+def _watch_clause(level: LevelOut, routes: Sequence[RouteOut]) -> str:
+    """'<level> is due within m days: <deadline clause>' (or overdue)."""
+    m = level.margin_days
+    assert m is not None
+    if m == -math.inf:
+        return f"{level.name} has no means left: {_late_clause(level, routes)}"
+    if m < 0:
+        return f"{level.name} is overdue: {_late_clause(level, routes)}"
+    return f"{level.name} is due within {wording.days(m)}: {_deadline_clause(level, routes)}"
+
+
+def _no_deadline(level: LevelOut) -> str:
+    """Why a level has no deadline: nobody to move, no route recorded, or none closes."""
+    if level.deadline == "nobody":
+        return "nobody new has to leave at it, so there is no deadline"
+    if level.deadline == "no_route":
+        return "no exit route usable at it is recorded, so no deadline can be computed"
+    return "no usable route is expected to close, so there is no deadline"
+
+
+def _means_left(level: LevelOut, levels: Sequence[LevelOut], routes: Sequence[RouteOut]) -> str:
+    """Every route with seats before it closes, with rate, lead, horizon, level."""
+    usable = set(level.usable_routes)
+    items = []
+    for r in routes:
+        if r.effective_seats_per_day <= 0 or r.horizon_days <= r.lead_time_days:
+            continue
+        what = f"{r.name} ({wording.mode(r.mode)}, {wording.seats(r.effective_seats_per_day)}"
+        if r.lead_time_days > 0:
+            what += f" after {wording.days(r.lead_time_days)}' notice"
+        if r.horizon_days != math.inf:
+            what += f", until it closes in {wording.days(r.horizon_days)}"
+        if r.key not in usable:
+            what += f", from level {r.usable_from}, {levels[r.usable_from].name}"
+        items.append(what + ")")
+    return "; ".join(items) if items else "none: no route has seats left"

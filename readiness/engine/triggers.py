@@ -1,0 +1,269 @@
+"""Evaluating each level's tripwires, and whether the level is indicated (its quorum met)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from . import wording
+from .params import Params
+from .routes import RouteOut
+from .threat import InForce, ThreatPicture
+from .vocabulary import Category, LevelSpec, RouteStatus, TriggerKind, TriggerSpec
+
+# Index triggers can rest on hundreds of indicators; the evidence lists the heaviest ones
+# (the contributions table has them all).
+EVIDENCE_LIMIT = 25
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerOut:
+    level: int
+    level_name: str
+    name: str
+    kind: TriggerKind
+    enabled: bool
+    met: bool
+    observed: float | None  # the value compared (index, count, seats/day, margin days)
+    threshold: float | None
+    comparison: str  # how observed is compared with threshold: ">=", "<", "all closed", ...
+    evidence: tuple[str, ...]  # indicator ids or route keys
+    evidence_omitted: int  # further indicators behind an index, not listed
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class LevelTriggers:
+    rank: int
+    enabled: int  # how many enabled triggers the level has
+    met: int
+    quorum: int
+    indicated: bool  # met >= quorum (and at least one enabled trigger)
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerContext:
+    """What the tripwires look at, computed once per assessment."""
+
+    now: datetime
+    threat: ThreatPicture
+    routes: Sequence[RouteOut]
+    margins: Mapping[int, float | None]  # rank -> margin days (None: no deadline)
+    params: Params
+
+
+def evaluate_ladder(
+    ladder: Sequence[LevelSpec], ctx: TriggerContext
+) -> tuple[tuple[TriggerOut, ...], tuple[LevelTriggers, ...]]:
+    """For each level: each trigger's verdict, and indicated = (#met >= quorum)."""
+    heaviest = _heaviest_by_category(ctx.threat)
+    outs: list[TriggerOut] = []
+    levels: list[LevelTriggers] = []
+    for level in sorted(ladder, key=lambda lv: lv.rank):
+        enabled = met = 0
+        for spec in level.triggers:
+            out = evaluate_trigger(spec, level, ctx, heaviest)
+            outs.append(out)
+            enabled += out.enabled
+            met += out.met
+        levels.append(
+            LevelTriggers(
+                rank=level.rank,
+                enabled=enabled,
+                met=met,
+                quorum=level.quorum,
+                indicated=enabled > 0 and met >= level.quorum,
+            )
+        )
+    return tuple(outs), tuple(levels)
+
+
+def _heaviest_by_category(threat: ThreatPicture) -> dict[Category | None, list[str]]:
+    """The ids of the EVIDENCE_LIMIT heaviest indicators per category (key None: any)."""
+    # Contributions come heaviest first, so the walk stops once every list is full.
+    out: dict[Category | None, list[str]] = {None: []}
+    wanted: dict[Category | None, int] = {
+        c.category: min(c.indicators, EVIDENCE_LIMIT) for c in threat.categories
+    }
+    wanted[None] = min(sum(c.indicators for c in threat.categories), EVIDENCE_LIMIT)
+    open_lists = sum(1 for v in wanted.values() if v > 0)
+    for c in threat.contributions:
+        if c.weight <= 0 or open_lists == 0:
+            break
+        for key in (None, c.category):
+            ids = out.setdefault(key, [])
+            if len(ids) < wanted[key]:
+                ids.append(c.id)
+                if len(ids) == wanted[key]:
+                    open_lists -= 1
+    return out
+
+
+class _Verdict(NamedTuple):
+    met: bool
+    observed: float | None
+    threshold: float | None
+    comparison: str
+    evidence: Sequence[str]
+    detail: str
+    omitted: int = 0
+
+
+def evaluate_trigger(
+    spec: TriggerSpec,
+    level: LevelSpec,
+    ctx: TriggerContext,
+    heaviest: Mapping[Category | None, list[str]] | None = None,
+) -> TriggerOut:
+    """met per kind: index >= x; count >= n; routes closed or seats < x; margin < x; active."""
+    if heaviest is None:
+        heaviest = _heaviest_by_category(ctx.threat)
+    kind = TriggerKind(spec.kind)
+    if kind is TriggerKind.THREAT_INDEX or kind is TriggerKind.CATEGORY_INDEX:
+        v = _index_trigger(spec, kind, ctx, heaviest)
+    elif kind is TriggerKind.INDICATOR_COUNT:
+        v = _count_trigger(spec, ctx)
+    elif kind is TriggerKind.ROUTE:
+        v = _route_trigger(spec, ctx)
+    elif kind is TriggerKind.CLEARANCE_MARGIN:
+        v = _margin_trigger(spec, ctx)
+    else:
+        # Manual: an officer's call, with its reason.
+        v = _Verdict(spec.active, None, None, "set", (), spec.reason if spec.active else "not set")
+    return TriggerOut(
+        level=level.rank,
+        level_name=level.name,
+        name=spec.name or str(kind).replace("_", " "),
+        kind=kind,
+        enabled=spec.enabled,
+        met=v.met and spec.enabled,
+        observed=v.observed,
+        threshold=v.threshold,
+        comparison=v.comparison,
+        evidence=tuple(v.evidence),
+        evidence_omitted=v.omitted,
+        detail=v.detail if spec.enabled else f"disabled; {v.detail}",
+    )
+
+
+def _index_trigger(
+    spec: TriggerSpec,
+    kind: TriggerKind,
+    ctx: TriggerContext,
+    heaviest: Mapping[Category | None, list[str]],
+) -> _Verdict:
+    """met = index >= threshold; evidence: the heaviest indicators behind it."""
+    assert spec.threshold is not None  # validate_ladder guarantees it
+    if kind is TriggerKind.THREAT_INDEX:
+        value = ctx.threat.threat_index
+        shown = heaviest.get(None, [])
+        weighing = sum(c.indicators for c in ctx.threat.categories)
+        label = "threat index"
+    else:
+        assert spec.category is not None
+        cat = Category(spec.category)
+        index = next(c for c in ctx.threat.categories if c.category == cat)
+        value, weighing = index.index, index.indicators
+        shown = heaviest.get(cat, [])
+        label = f"{wording.mode(cat)} index"
+    met = value >= spec.threshold
+    sign = ">=" if met else "<"
+    detail = f"{label} {wording.number(value)} {sign} {wording.number(spec.threshold)}"
+    return _Verdict(met, value, spec.threshold, ">=", shown, detail, weighing - len(shown))
+
+
+def _count_trigger(spec: TriggerSpec, ctx: TriggerContext) -> _Verdict:
+    """met = #(category, severity >= s, R*K >= c, in force within d days) >= count."""
+    assert spec.count is not None and spec.min_severity is not None
+    assert spec.within_days is not None
+    category = Category(spec.category) if spec.category is not None else None
+    pool: Sequence[InForce] = (
+        ctx.threat.in_force.get(category, ())
+        if category is not None
+        else [i for group in ctx.threat.in_force.values() for i in group]
+    )
+    found = count_indicators(
+        pool,
+        ctx.now,
+        category=category,
+        min_severity=spec.min_severity,
+        within_days=spec.within_days,
+        min_confidence=ctx.params.count_min_confidence,
+    )
+    what = wording.mode(spec.category) if spec.category is not None else "any"
+    detail = (
+        f"{len(found)} {what} indicator(s) of severity >= {spec.min_severity} in the last "
+        f"{wording.days(spec.within_days)}, {spec.count} needed"
+    )
+    return _Verdict(len(found) >= spec.count, len(found), spec.count, ">=", found, detail)
+
+
+def count_indicators(
+    in_force: Sequence[InForce],
+    now: datetime,
+    *,
+    category: Category | None,
+    min_severity: int,
+    within_days: float,
+    min_confidence: float,
+) -> list[str]:
+    """ids with category match, severity >= s, R*K >= c, last in force >= now - d days."""
+    since = now - timedelta(days=within_days)
+    return [
+        i.id
+        for i in in_force
+        if (category is None or i.category == category)
+        and i.severity >= min_severity
+        and i.confidence >= min_confidence
+        and i.last_in_force >= since
+    ]
+
+
+def _route_trigger(spec: TriggerSpec, ctx: TriggerContext) -> _Verdict:
+    """met = every chosen route closed, or their recorded seats/day < below_seats."""
+    if spec.route is not None:
+        chosen = [r for r in ctx.routes if r.key == spec.route]
+        what = f"route {spec.route}"
+    else:
+        assert spec.mode is not None
+        chosen = [r for r in ctx.routes if r.mode == spec.mode]
+        what = f"{wording.mode(spec.mode)} routes"
+    keys = [r.key for r in chosen]
+    # The seats the officer recorded (0 when closed), not the status-discounted capacity:
+    # a route marked degraded usually already carries its reduced seat count, and a
+    # tripwire should read the figure people see on the route's form.
+    seats = sum(0 if r.status == RouteStatus.CLOSED else r.seats_per_day for r in chosen)
+    if not chosen:
+        # A post that never had such a route cannot lose it; the clearance margins already
+        # say whether the routes it does have are enough.
+        return _Verdict(False, None, spec.below_seats, "<", (), f"no {what} recorded")
+    if spec.below_seats is None:
+        closed = sum(r.status == RouteStatus.CLOSED for r in chosen)
+        detail = f"{closed} of {len(chosen)} {what} closed"
+        return _Verdict(closed == len(chosen), seats, None, "all closed", keys, detail)
+    met = seats < spec.below_seats
+    sign = "<" if met else ">="
+    detail = f"{what}: {wording.seats(seats)} {sign} {spec.below_seats}"
+    return _Verdict(met, seats, spec.below_seats, "<", keys, detail)
+
+
+def _margin_trigger(spec: TriggerSpec, ctx: TriggerContext) -> _Verdict:
+    """met = margin(margin_level) < below_days; no deadline: not met; no means: met."""
+    assert spec.margin_level is not None and spec.below_days is not None
+    rank, below = spec.margin_level, spec.below_days
+    if rank not in ctx.margins:
+        return _Verdict(False, None, below, "<", (), f"no level {rank}")
+    margin = ctx.margins[rank]
+    if margin is None:
+        return _Verdict(False, None, below, "<", (), f"level {rank} has no deadline")
+    if margin == -math.inf:
+        detail = f"level {rank}: no means left to move its people"
+    elif margin < 0:
+        detail = f"level {rank} was due {wording.days(-margin)} ago"
+    else:
+        detail = f"level {rank} is due within {wording.days(margin)}"
+    detail += f"; alarm under {wording.days(below)}"
+    return _Verdict(margin < below, margin, below, "<", (), detail)
