@@ -1,11 +1,18 @@
-"""Reads for scoring: a post's data as the engine's plain inputs, in a fixed number of
-queries whatever the number of indicators, staff or routes."""
+"""Reads for scoring: posts' data as the engine's plain inputs.
+
+Loaded for a batch of posts at once, in a fixed number of queries whatever the number of
+posts, indicators, staff or routes: the periodic job scores every post, and a single
+post's re-score is a batch of one.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 
 from readiness.engine import (
     IndicatorIn,
@@ -17,12 +24,50 @@ from readiness.engine import (
     last_indicated_from_dict,
 )
 from readiness.engine.params import DEFAULT_PARAMS, Params
+from readiness.engine.vocabulary import LevelSpec
 from readiness.indicators.models import Indicator
-from readiness.posts.models import Post
-from readiness.posts.selectors import ladder_levels, level_spec
-from readiness.rosters.models import AssemblyPoint, Community, School, StaffCategory, StaffMember
+from readiness.posts.models import ActionItem, AlertLevel, ExitRoute, Post, Trigger
+from readiness.rosters.models import (
+    AssemblyPoint,
+    Community,
+    School,
+    StaffCategory,
+    StaffMember,
+    Warden,
+)
 
 from .models import Assessment
+
+# The headline of the previous assessment, without its (large) explanation.
+PREVIOUS_FIELDS = (
+    "id", "post_id", "evaluated_at", "current_level", "recommended_level", "verdict",
+    "threat_index", "next_level_margin_days", "preparedness", "fingerprint",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Previous:
+    """What a re-score needs of the newest stored assessment."""
+
+    id: int
+    current_level: int
+    recommended_level: int
+    verdict: str
+    threat_index: float
+    next_level_margin_days: float | None
+    preparedness: float
+    fingerprint: str
+    last_indicated: dict[int, dt.datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringInput:
+    """A post ready to score, or the reason its data cannot be scored (``error``)."""
+
+    post: Post
+    inputs: Inputs | None
+    previous: Previous | None
+    error: str = ""
 
 
 def relevance_window(params: Params) -> dt.timedelta:
@@ -31,19 +76,69 @@ def relevance_window(params: Params) -> dt.timedelta:
     return dt.timedelta(days=10 * max(params.half_life_days.values()))
 
 
-def indicators_for_scoring(
-    *, post: Post, now: dt.datetime, params: Params = DEFAULT_PARAMS
-) -> tuple[IndicatorIn, ...]:
+def _ladders(post_ids: list[int]) -> dict[int, tuple[LevelSpec, ...]]:
+    """Three queries for the ladders of all the posts."""
+    levels = list(AlertLevel.objects.filter(post_id__in=post_ids).order_by("rank"))
+    level_ids = [level.pk for level in levels]
+    actions: dict[int, list[str]] = defaultdict(list)
+    for level_id, text in (
+        ActionItem.objects.filter(level_id__in=level_ids)
+        .order_by("order", "id")
+        .values_list("level_id", "text")
+    ):
+        actions[level_id].append(text)
+    triggers = defaultdict(list)
+    for trigger in (
+        Trigger.objects.filter(level_id__in=level_ids).select_related("route").order_by("id")
+    ):
+        triggers[trigger.level_id].append(trigger.to_spec())
+    ladders: dict[int, list[LevelSpec]] = defaultdict(list)
+    for level in levels:
+        ladders[level.post_id].append(  # type: ignore[index]
+            LevelSpec(
+                rank=level.rank,
+                name=level.name,
+                leaves=level.leaves,
+                quorum=level.quorum,
+                actions=tuple(actions[level.pk]),
+                triggers=tuple(triggers[level.pk]),
+            )
+        )
+    return {post_id: tuple(specs) for post_id, specs in ladders.items()}
+
+
+def _checklists(post_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
+    """Per post, per rank: (items pre-positioned, items total)."""
+    counts: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    rows = ActionItem.objects.filter(level__post_id__in=post_ids).values_list(
+        "level__post_id", "level__rank", "ready_at"
+    )
+    for post_id, rank, ready_at in rows:
+        count = counts[post_id][rank]
+        count[1] += 1
+        if ready_at is not None:
+            count[0] += 1
+    return {
+        post_id: {rank: (c[0], c[1]) for rank, c in ranks.items()}
+        for post_id, ranks in counts.items()
+    }
+
+
+def _indicators(
+    post_ids: list[int], now: dt.datetime, params: Params
+) -> dict[int, list[IndicatorIn]]:
     since = now - relevance_window(params)
     rows = (
-        Indicator.objects.filter(post=post, recorded_at__lte=now, observed_at__lte=now)
+        Indicator.objects.filter(post_id__in=post_ids, recorded_at__lte=now, observed_at__lte=now)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=since))
         .filter(
             Q(observed_at__gte=since)
             | Q(ongoing=True, ended_at__isnull=True)
             | Q(ended_at__gte=since)
         )
+        # Text and source are for people; the dashboards read them by id.
         .values_list(
+            "post_id",
             "id",
             "category",
             "severity",
@@ -54,102 +149,163 @@ def indicators_for_scoring(
             "ongoing",
             "ended_at",
             "recorded_at",
-            "source",
-            "text",
         )
     )
-    return tuple(IndicatorIn(str(row[0]), *row[1:]) for row in rows)
+    found: dict[int, list[IndicatorIn]] = defaultdict(list)
+    for post_id, pk, *rest in rows:
+        found[post_id].append(IndicatorIn(str(pk), *rest))
+    return found
 
 
-def population_of(*, post: Post) -> Population:
-    staff = StaffMember.objects.filter(
-        post=post, present=True, category=StaffCategory.EXPATRIATE
-    ).aggregate(
-        non_essential=Sum("headcount", filter=Q(essential=False), default=0),
-        essential=Sum("headcount", filter=Q(essential=True), default=0),
-        dependants=Sum("dependants", default=0),
+def _routes(post_ids: list[int]) -> dict[int, list[RouteIn]]:
+    found: dict[int, list[RouteIn]] = defaultdict(list)
+    for route in ExitRoute.objects.filter(post_id__in=post_ids).order_by("key"):
+        found[route.post_id].append(
+            RouteIn(
+                key=route.key,
+                mode=route.mode,
+                status=route.status,
+                seats_per_day=route.seats_per_day,
+                lead_time_hours=route.lead_time_hours,
+                closes_at_threat=route.closes_at_threat,
+                usable_from=route.usable_from,
+                name=str(route),
+                verified_at=route.verified_at,
+            )
+        )
+    return found
+
+
+def _staff(post_ids: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, list[StaffIn]]]:
+    """One pass over the roster: expatriate headcounts for the loads, and every person's
+    confirmation and contact for preparedness. Staff who left are in neither."""
+    counts: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"non_essential": 0, "essential": 0, "dependants": 0}
     )
-    school_staff = School.objects.filter(post=post, is_open=True).aggregate(
-        n=Sum("expatriate_staff", default=0)
-    )["n"]
-    community = Community.objects.filter(post=post).first()
-    return Population(
-        citizens_registered=community.registered if community else 0,
-        dual_nationals=community.dual_nationals if community else 0,
-        unregistered_estimate=community.unregistered_estimate if community else 0,
-        non_essential_staff=staff["non_essential"],
-        essential_staff=staff["essential"],
-        dependants=staff["dependants"],
-        school_staff=school_staff,
+    people: dict[int, list[StaffIn]] = defaultdict(list)
+    rows = StaffMember.objects.filter(post_id__in=post_ids, present=True).values_list(
+        "post_id",
+        "category",
+        "essential",
+        "headcount",
+        "dependants",
+        "last_confirmed_at",
+        "email",
+        "phone",
     )
-
-
-def readiness_of(*, post: Post, levels: list) -> Readiness:  # type: ignore[type-arg]
-    staff: list[StaffIn] = []
-    for confirmed, email, phone, headcount in StaffMember.objects.filter(
-        post=post, present=True
-    ).values_list("last_confirmed_at", "email", "phone", "headcount"):
-        staff.extend(
+    for post_id, category, essential, headcount, dependants, confirmed, email, phone in rows:
+        if category == StaffCategory.EXPATRIATE:
+            count = counts[post_id]
+            count["essential" if essential else "non_essential"] += headcount
+            count["dependants"] += dependants
+        people[post_id].extend(
             [StaffIn(last_confirmed_at=confirmed, contactable=bool(email or phone))] * headcount
         )
-    warden_zones = frozenset(post.wardens.values_list("zone", flat=True))
-    assembly_zones: set[str] = set()
-    capacity = 0
-    for zone, points_capacity in AssemblyPoint.objects.filter(post=post).values_list(
-        "zone", "capacity"
+    return counts, people
+
+
+def _previous(post_ids: list[int]) -> dict[int, Previous]:
+    """The newest assessment of each post: its headline and the hold's memory, not the
+    whole explanation."""
+    newest = (
+        Assessment.objects.filter(post=OuterRef("pk"))
+        .order_by("-evaluated_at", "-id")
+        .values("id")[:1]
+    )
+    ids = (
+        Post.objects.filter(pk__in=post_ids)
+        .annotate(newest=Subquery(newest))
+        .values_list("newest", flat=True)
+    )
+    rows = Assessment.objects.filter(pk__in=[i for i in ids if i]).values(
+        *PREVIOUS_FIELDS, "explanation__last_indicated"
+    )
+    return {
+        row["post_id"]: Previous(
+            id=row["id"],
+            current_level=row["current_level"],
+            recommended_level=row["recommended_level"],
+            verdict=row["verdict"],
+            threat_index=row["threat_index"],
+            next_level_margin_days=row["next_level_margin_days"],
+            preparedness=row["preparedness"],
+            fingerprint=row["fingerprint"],
+            last_indicated=last_indicated_from_dict(row["explanation__last_indicated"] or {}),
+        )
+        for row in rows
+    }
+
+
+def scoring_inputs(
+    *, post_ids: Iterable[int], now: dt.datetime, params: Params = DEFAULT_PARAMS
+) -> list[ScoringInput]:
+    """The engine's inputs for each existing post of ``post_ids``, in 14 queries."""
+    posts = list(Post.objects.filter(pk__in=list(post_ids)).order_by("pk"))
+    ids = [post.pk for post in posts]
+    ladders = _ladders(ids)
+    checklists = _checklists(ids)
+    indicators = _indicators(ids, now, params)
+    routes = _routes(ids)
+    staff_counts, staff_people = _staff(ids)
+    school_staff = dict(
+        School.objects.filter(post_id__in=ids, is_open=True)
+        .values("post_id")
+        .annotate(n=Sum("expatriate_staff"))
+        .values_list("post_id", "n")
+    )
+    communities = {c.post_id: c for c in Community.objects.filter(post_id__in=ids)}
+    warden_zones: dict[int, set[str]] = defaultdict(set)
+    for post_id, zone in Warden.objects.filter(post_id__in=ids).values_list("post_id", "zone"):
+        warden_zones[post_id].add(zone)
+    assembly_zones: dict[int, set[str]] = defaultdict(set)
+    assembly_capacity: dict[int, int] = defaultdict(int)
+    for post_id, zone, capacity in AssemblyPoint.objects.filter(post_id__in=ids).values_list(
+        "post_id", "zone", "capacity"
     ):
         if zone:
-            assembly_zones.add(zone)
-        capacity += points_capacity
-    checklists = {
-        level.rank: (sum(1 for a in level.actions.all() if a.ready_at), len(level.actions.all()))
-        for level in levels
-    }
-    return Readiness(
-        staff=tuple(staff),
-        warden_zones=warden_zones,
-        assembly_zones=frozenset(assembly_zones),
-        assembly_capacity=capacity,
-        checklists=checklists,
-    )
+            assembly_zones[post_id].add(zone)
+        assembly_capacity[post_id] += capacity
+    previous = _previous(ids)
 
-
-def routes_of(*, post: Post) -> tuple[RouteIn, ...]:
-    return tuple(
-        RouteIn(
-            key=route.key,
-            mode=route.mode,
-            status=route.status,
-            seats_per_day=route.seats_per_day,
-            lead_time_hours=route.lead_time_hours,
-            closes_at_threat=route.closes_at_threat,
-            usable_from=route.usable_from,
-            name=str(route),
-            verified_at=route.verified_at,
-        )
-        for route in post.routes.all()
-    )
+    found = []
+    for post in posts:
+        community = communities.get(post.pk)
+        staff = staff_counts.get(post.pk, {"non_essential": 0, "essential": 0, "dependants": 0})
+        before = previous.get(post.pk)
+        try:
+            inputs = Inputs(
+                now=now,
+                current_level=post.level,
+                ladder=ladders.get(post.pk, ()),
+                indicators=tuple(indicators.get(post.pk, ())),
+                routes=tuple(routes.get(post.pk, ())),
+                population=Population(
+                    citizens_registered=community.registered if community else 0,
+                    dual_nationals=community.dual_nationals if community else 0,
+                    unregistered_estimate=community.unregistered_estimate if community else 0,
+                    non_essential_staff=staff["non_essential"],
+                    essential_staff=staff["essential"],
+                    dependants=staff["dependants"],
+                    school_staff=school_staff.get(post.pk) or 0,
+                ),
+                readiness=Readiness(
+                    staff=tuple(staff_people.get(post.pk, ())),
+                    warden_zones=frozenset(warden_zones.get(post.pk, ())),
+                    assembly_zones=frozenset(assembly_zones.get(post.pk, ())),
+                    assembly_capacity=assembly_capacity.get(post.pk, 0),
+                    checklists=checklists.get(post.pk, {}),
+                ),
+                last_indicated=before.last_indicated if before else {},
+                params=params,
+            )
+        except ValueError as exc:  # e.g. a post whose ladder lacks its current level
+            found.append(
+                ScoringInput(post=post, inputs=None, previous=before, error=f"ValueError: {exc}")
+            )
+            continue
+        found.append(ScoringInput(post=post, inputs=inputs, previous=before))
+    return found
 
 
 def newest_assessment(*, post: Post) -> Assessment | None:
     return Assessment.objects.filter(post=post).order_by("-evaluated_at", "-id").first()
-
-
-def engine_inputs(
-    *, post: Post, now: dt.datetime, previous: Assessment | None, params: Params = DEFAULT_PARAMS
-) -> Inputs:
-    levels = ladder_levels(post=post)
-    last_indicated: dict[int, dt.datetime] = {}
-    if previous is not None:
-        last_indicated = last_indicated_from_dict(previous.explanation.get("last_indicated", {}))
-    return Inputs(
-        now=now,
-        current_level=post.level,
-        ladder=tuple(level_spec(level) for level in levels),
-        indicators=indicators_for_scoring(post=post, now=now, params=params),
-        routes=routes_of(post=post),
-        population=population_of(post=post),
-        readiness=readiness_of(post=post, levels=levels),
-        last_indicated=last_indicated,
-        params=params,
-    )

@@ -13,17 +13,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from readiness.engine import assess
 from readiness.posts.models import Post
 
 from .models import Assessment, RecommendationChange
-from .selectors import engine_inputs, newest_assessment
+from .selectors import Previous, scoring_inputs
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ def _claim_and_queue(post_id: int) -> bool:
         return False  # a re-score is already queued and will see this write
     try:
         rescore_post.apply_async((post_id,), countdown=COALESCE_SECONDS)
-    except Exception:
+    except (KombuOperationalError, OSError):
         # The broker is unreachable. The write is saved; the claim goes stale and the next
         # write or the periodic job re-scores the post. Never lose the request silently.
         log.exception("could not queue the re-score of post %s; it will be retried", post_id)
@@ -78,64 +80,114 @@ def post_rescore_release(*, post_id: int) -> None:
     Post.objects.filter(pk=post_id).update(rescore_requested_at=None)
 
 
-def _headline(assessment: Assessment | None) -> tuple[object, ...] | None:
-    if assessment is None:
-        return None
-    margin = assessment.next_level_margin_days
+def _headline(row: Assessment | Previous) -> tuple[object, ...]:
+    margin = row.next_level_margin_days
     return (
-        assessment.current_level,
-        assessment.recommended_level,
-        assessment.verdict,
-        round(assessment.threat_index, 1),
+        row.current_level,
+        row.recommended_level,
+        row.verdict,
+        round(row.threat_index, 1),
         None if margin is None else (margin if math.isinf(margin) else round(margin, 1)),
-        round(assessment.preparedness),
+        round(row.preparedness),
     )
 
 
-@transaction.atomic
+class RescoreFailed(Exception):
+    """Some posts of a batch could not be scored; the others were stored."""
+
+
+def posts_rescore(*, post_ids: Iterable[int], now: dt.datetime | None = None) -> dict[int, int]:
+    """Score posts now and store their assessments in one go. A post whose situation has
+    not changed since its newest assessment (same inputs, same headline figures) keeps it.
+    Returns post id -> id of its newest assessment. A post that cannot be scored is
+    recorded as failing and the others carry on; RescoreFailed is raised once they are
+    stored (a crash-loop guard: one bad post never blocks the rest)."""
+    with transaction.atomic():
+        newest, failures = _score_and_store(post_ids=list(post_ids), now=now or timezone.now())
+    if failures:
+        raise RescoreFailed("; ".join(f"post {pk}: {error}" for pk, error in failures.items()))
+    return newest
+
+
+def _score_and_store(
+    *, post_ids: list[int], now: dt.datetime
+) -> tuple[dict[int, int], dict[int, str]]:
+    batch = scoring_inputs(post_ids=post_ids, now=now)
+    newest: dict[int, int] = {}
+    created: list[Assessment] = []
+    previous_of: dict[int, Previous | None] = {}
+    failures: dict[int, str] = {}
+    for item in batch:
+        post = item.post
+        if item.inputs is None:
+            failures[post.pk] = item.error
+            continue
+        try:
+            result = assess(item.inputs)
+            candidate = Assessment(
+                post=post,
+                evaluated_at=now,
+                current_level=result.current_level,
+                recommended_level=result.recommended_level,
+                verdict=result.verdict,
+                threat_index=result.threat_index,
+                trend_per_day=result.trend_per_day,
+                next_level_margin_days=result.next_level_margin_days,
+                preparedness=result.preparedness_score,
+                fingerprint=item.inputs.fingerprint(),
+                explanation=result.to_dict(),
+            )
+        except Exception as exc:  # a bug or bad data for this post only
+            log.exception("scoring post %s failed", post.code)
+            failures[post.pk] = f"{type(exc).__name__}: {exc}"
+            continue
+        previous = item.previous
+        if (
+            previous
+            and previous.fingerprint == candidate.fingerprint
+            and _headline(previous) == _headline(candidate)
+        ):
+            newest[post.pk] = previous.id
+            continue
+        created.append(candidate)
+        previous_of[post.pk] = previous
+    # One INSERT for the assessments; their ids come back (RETURNING on PostgreSQL and SQLite).
+    Assessment.objects.bulk_create(created)
+    changes = []
+    for assessment in created:
+        newest[assessment.post_id] = assessment.pk
+        previous = previous_of[assessment.post_id]
+        if previous is None or (previous.recommended_level, previous.verdict) != (
+            assessment.recommended_level,
+            assessment.verdict,
+        ):
+            changes.append(
+                RecommendationChange(
+                    post_id=assessment.post_id,
+                    assessment=assessment,
+                    from_level=previous.recommended_level if previous else None,
+                    to_level=assessment.recommended_level,
+                    from_verdict=previous.verdict if previous else "",
+                    to_verdict=assessment.verdict,
+                )
+            )
+    RecommendationChange.objects.bulk_create(changes)
+    recovered = [
+        item.post.pk for item in batch if item.post.rescore_error and item.post.pk in newest
+    ]
+    if recovered:
+        Post.objects.filter(pk__in=recovered).update(rescore_error="", rescore_failed_at=None)
+    for post_id, error in failures.items():
+        post_rescore_failed(post_id=post_id, error=error)
+    return newest, failures
+
+
 def post_rescore(*, post_id: int, now: dt.datetime | None = None) -> Assessment:
-    """Score a post now and store the assessment, unless nothing changed since the newest
-    one (same inputs, same headline figures): then the newest one is returned."""
-    now = now or timezone.now()
-    post = Post.objects.get(pk=post_id)
-    previous = newest_assessment(post=post)
-    inputs = engine_inputs(post=post, now=now, previous=previous)
-    result = assess(inputs)
-    candidate = Assessment(
-        post=post,
-        evaluated_at=now,
-        current_level=result.current_level,
-        recommended_level=result.recommended_level,
-        verdict=result.verdict,
-        threat_index=result.threat_index,
-        trend_per_day=result.trend_per_day,
-        next_level_margin_days=result.next_level_margin_days,
-        preparedness=result.preparedness_score,
-        fingerprint=inputs.fingerprint(),
-        explanation=result.to_dict(),
-    )
-    if (
-        previous is not None
-        and previous.fingerprint == candidate.fingerprint
-        and _headline(previous) == _headline(candidate)
-    ):
-        return previous
-    candidate.save()
-    if previous is None or (previous.recommended_level, previous.verdict) != (
-        candidate.recommended_level,
-        candidate.verdict,
-    ):
-        RecommendationChange.objects.create(
-            post=post,
-            assessment=candidate,
-            from_level=previous.recommended_level if previous else None,
-            to_level=candidate.recommended_level,
-            from_verdict=previous.verdict if previous else "",
-            to_verdict=candidate.verdict,
-        )
-    if post.rescore_error:
-        Post.objects.filter(pk=post.pk).update(rescore_error="", rescore_failed_at=None)
-    return candidate
+    """Score one post now (a batch of one) and return its newest assessment."""
+    newest = posts_rescore(post_ids=[post_id], now=now)
+    if post_id not in newest:
+        raise Post.DoesNotExist(f"no post with id {post_id}")
+    return Assessment.objects.get(pk=newest[post_id])
 
 
 def post_rescore_failed(*, post_id: int, error: str) -> None:

@@ -13,6 +13,10 @@ from . import services
 
 log = logging.getLogger(__name__)
 
+# Posts per periodic re-score task: big enough to amortise the queries, small enough that
+# two worker processes share the work and a task stays well inside its time limit.
+REEVALUATION_CHUNK = 25
+
 
 @shared_task(
     bind=True,
@@ -28,28 +32,34 @@ log = logging.getLogger(__name__)
 def rescore_post(self, post_id: int) -> int | None:  # type: ignore[no-untyped-def]
     """Score one post. Idempotent: a second run stores nothing new."""
     services.post_rescore_release(post_id=post_id)
-    try:
-        assessment = services.post_rescore(post_id=post_id)
-    except Post.DoesNotExist:
-        return None  # deleted since: nothing to score
-    except DatabaseError:
-        raise  # retried with backoff (autoretry_for)
-    except Exception as exc:
-        # A bug or bad data for this post: record it where officers see it, keep the
-        # claim so writes do not re-queue it in a loop, and re-raise for the logs.
-        services.post_rescore_failed(post_id=post_id, error=f"{type(exc).__name__}: {exc}")
-        raise
-    return assessment.pk
+    # A post that cannot be scored is recorded as failing (dashboards show it) and
+    # RescoreFailed is raised for the logs; it is not retried: the data must be fixed.
+    return services.posts_rescore(post_ids=[post_id]).get(post_id)
+
+
+@shared_task(
+    autoretry_for=(DatabaseError,),
+    retry_backoff=2,
+    retry_backoff_max=120,
+    max_retries=8,
+    soft_time_limit=120,
+    time_limit=150,
+    acks_late=True,
+)
+def rescore_posts(post_ids: list[int]) -> int:
+    """Score a chunk of posts in one go (the periodic job's unit of work)."""
+    Post.objects.filter(pk__in=post_ids).update(rescore_requested_at=None)
+    return len(services.posts_rescore(post_ids=post_ids))
 
 
 @shared_task(soft_time_limit=300, time_limit=360)
 def reevaluate_all_posts() -> int:
     """Periodic (beat): indicators decay and deadlines approach even when nothing is
-    written, so every post is re-scored on a schedule."""
+    written, so every post is re-scored on a schedule, in chunks that the workers'
+    processes share."""
     post_ids = services.posts_due_for_reevaluation()
-    for post_id in post_ids:
-        services.post_rescore_release(post_id=post_id)
-        rescore_post.delay(post_id)
+    for start in range(0, len(post_ids), REEVALUATION_CHUNK):
+        rescore_posts.delay(post_ids[start : start + REEVALUATION_CHUNK])
     return len(post_ids)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -209,22 +210,71 @@ class Inputs:
         sorted, so the same situation always hashes the same."""
         payload = {
             "current_level": self.current_level,
-            "ladder": [_canon(level) for level in sorted(self.ladder, key=lambda lv: lv.rank)],
-            "indicators": sorted((_canon(i) for i in self.indicators), key=_dump),
+            "ladder": [
+                _canon_level(level) for level in sorted(self.ladder, key=lambda lv: lv.rank)
+            ],
+            # The bulk of the inputs: flat rows, sorted, rather than the generic _canon walk
+            # (a re-score hashes hundreds of indicators and roster rows each time).
+            "indicators": sorted(_indicator_row(i) for i in self.indicators),
             "routes": sorted((_canon(r) for r in self.routes), key=_dump),
             "population": _canon(self.population),
             "readiness": _canon_readiness(self.readiness),
             "last_indicated": _canon(self.last_indicated),
-            "params": _canon(self.params),
+            "params": _canon_params(self.params),
         }
         return hashlib.sha256(_dump(payload).encode()).hexdigest()
 
 
+@functools.lru_cache(maxsize=512)
+def _canon_level(level: LevelSpec) -> str:
+    """Ladders repeat from post to post (most keep the defaults): canonicalise each
+    distinct level once. LevelSpec is frozen and hashable, so equal levels share it."""
+    return _dump(_canon(level))
+
+
+_params_canon: dict[int, tuple[Params, Any]] = {}
+
+
+def _canon_params(params: Params) -> Any:
+    """Params are frozen and, in practice, one object per deployment: canonicalise once.
+    Keyed by identity (its mappings make it unhashable); the entry keeps it alive."""
+    cached = _params_canon.get(id(params))
+    if cached is None or cached[0] is not params:
+        if len(_params_canon) > 64:
+            _params_canon.clear()
+        cached = _params_canon[id(params)] = (params, _canon(params))
+    return cached[1]
+
+
 def _canon_readiness(readiness: Readiness) -> Any:
     """The roster's order is the database's whim: sort the staff too."""
-    data = _canon(readiness)
-    data["staff"] = sorted(data["staff"], key=_dump)
+    data = _canon(dataclasses.replace(readiness, staff=()))
+    data["staff"] = sorted(
+        (_instant(s.last_confirmed_at) or 0.0, s.contactable) for s in readiness.staff
+    )
     return data
+
+
+def _instant(value: datetime | None) -> float | None:
+    """A datetime as a POSIX timestamp: one spelling per instant, whatever the zone."""
+    return None if value is None else value.timestamp()
+
+
+def _indicator_row(i: IndicatorIn) -> tuple[Any, ...]:
+    return (
+        i.id,
+        i.category.value,
+        i.severity,
+        i.reliability.value,
+        i.credibility,
+        _instant(i.observed_at),
+        _instant(i.expires_at) or 0.0,
+        i.ongoing,
+        _instant(i.ended_at) or 0.0,
+        _instant(i.recorded_at) or 0.0,
+        i.source,
+        i.text,
+    )
 
 
 def _dump(value: Any) -> str:

@@ -9,10 +9,11 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from readiness.assessments import services
 from readiness.assessments.models import Assessment, RecommendationChange
-from readiness.assessments.selectors import engine_inputs
+from readiness.assessments.selectors import scoring_inputs
 from readiness.posts.models import Post
 from tests.factories import (
     CommunityFactory,
@@ -76,17 +77,37 @@ def test_recommendation_change_is_recorded_once_and_notified_once(post):  # type
     assert services.changes_notify() == 0, "a change is claimed and sent once"
 
 
-def test_inputs_cost_a_fixed_number_of_queries(post):  # type: ignore[no-untyped-def]
+def inputs_of(post, now):  # type: ignore[no-untyped-def]
+    (item,) = scoring_inputs(post_ids=[post.pk], now=now)
+    return item.inputs
+
+
+def test_inputs_cost_a_fixed_number_of_queries_whatever_the_posts_and_rows(post):  # type: ignore[no-untyped-def]
+    services.post_rescore(post_id=post.pk)  # a previous assessment to read
+
     def queries() -> int:
+        ids = list(Post.objects.values_list("pk", flat=True))
         with CaptureQueriesContext(connection) as captured:
-            engine_inputs(post=post, now=timezone.now(), previous=None)
+            scoring_inputs(post_ids=ids, now=timezone.now())
         return len(captured)
 
     few = queries()
     IndicatorFactory.create_batch(30, post=post)
     StaffMemberFactory.create_batch(20, post=post)
     ExitRouteFactory.create_batch(3, post=post)
+    for _ in range(3):
+        other = PostFactory()
+        IndicatorFactory.create_batch(5, post=other)
+        services.post_rescore(post_id=other.pk)
     assert queries() == few
+
+
+def test_a_batch_stores_all_its_assessments_in_one_insert(post, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    ids = [post.pk] + [PostFactory().pk for _ in range(5)]
+    with django_assert_max_num_queries(20):
+        newest = services.posts_rescore(post_ids=ids)
+    assert set(newest) == set(ids)
+    assert Assessment.objects.count() == 6
 
 
 def test_old_and_future_indicators_are_not_loaded(post):  # type: ignore[no-untyped-def]
@@ -96,14 +117,14 @@ def test_old_and_future_indicators_are_not_loaded(post):  # type: ignore[no-unty
     IndicatorFactory(
         post=post, observed_at=now - dt.timedelta(days=1), recorded_at=now + dt.timedelta(days=1)
     )
-    inputs = engine_inputs(post=post, now=now, previous=None)
+    inputs = inputs_of(post, now)
     assert [i.id for i in inputs.indicators] == [str(recent.pk)]
 
 
 def test_an_ongoing_condition_that_has_not_ended_is_loaded_however_old(post):  # type: ignore[no-untyped-def]
     now = timezone.now() + dt.timedelta(seconds=1)
     blockade = IndicatorFactory(post=post, ongoing=True, observed_at=now - dt.timedelta(days=2000))
-    inputs = engine_inputs(post=post, now=now, previous=None)
+    inputs = inputs_of(post, now)
     assert [i.id for i in inputs.indicators] == [str(blockade.pk)]
 
 
@@ -160,7 +181,7 @@ def test_a_stale_claim_is_taken_again(post, monkeypatch):  # type: ignore[no-unt
 
 def test_broker_down_keeps_the_write_and_the_request(post, monkeypatch):  # type: ignore[no-untyped-def]
     def broker_down(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise ConnectionRefusedError("redis is down")
+        raise KombuOperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr("readiness.assessments.tasks.rescore_post.apply_async", broker_down)
     assert services._claim_and_queue(post.pk) is False
@@ -172,11 +193,11 @@ def test_broker_down_keeps_the_write_and_the_request(post, monkeypatch):  # type
 def test_a_failing_post_is_recorded_and_left_out_for_an_hour(post, monkeypatch):  # type: ignore[no-untyped-def]
     from readiness.assessments.tasks import rescore_post
 
-    def broken(**kwargs):  # type: ignore[no-untyped-def]
+    def broken(inputs):  # type: ignore[no-untyped-def]
         raise ZeroDivisionError("bad data")
 
-    monkeypatch.setattr(services, "post_rescore", broken)
-    with pytest.raises(ZeroDivisionError):
+    monkeypatch.setattr(services, "assess", broken)
+    with pytest.raises(services.RescoreFailed):
         rescore_post.apply(args=(post.pk,), throw=True)
     post.refresh_from_db()
     assert "ZeroDivisionError: bad data" in post.rescore_error
@@ -190,6 +211,40 @@ def test_periodic_job_rescores_every_post(post):  # type: ignore[no-untyped-def]
     from readiness.assessments.tasks import reevaluate_all_posts
 
     other = PostFactory()
-    assert reevaluate_all_posts.apply().get() == 2
+    assert reevaluate_all_posts.apply().get() == 2  # eager: its chunk tasks ran too
     assert Assessment.objects.filter(post=post).exists()
     assert Assessment.objects.filter(post=other).exists()
+
+
+def test_one_bad_post_does_not_stop_the_others(post, monkeypatch):  # type: ignore[no-untyped-def]
+    other = PostFactory()
+    real_assess = services.assess
+
+    def assess_but_not_post(inputs):  # type: ignore[no-untyped-def]
+        if inputs.population.citizens_registered == post.community.registered:
+            raise ValueError("corrupt roster")
+        return real_assess(inputs)
+
+    monkeypatch.setattr(services, "assess", assess_but_not_post)
+    with pytest.raises(services.RescoreFailed, match="corrupt roster"):
+        services.posts_rescore(post_ids=[post.pk, other.pk])
+    assert Assessment.objects.filter(post=other).exists(), "stored despite the other's failure"
+    post.refresh_from_db()
+    assert "corrupt roster" in post.rescore_error
+
+
+def test_a_post_without_its_current_level_is_reported_not_crashed(post):  # type: ignore[no-untyped-def]
+    Post.objects.filter(pk=post.pk).update(level=42)
+    with pytest.raises(services.RescoreFailed, match="current_level 42"):
+        services.post_rescore(post_id=post.pk)
+    post.refresh_from_db()
+    assert "current_level 42" in post.rescore_error
+
+
+def test_a_post_that_recovers_loses_its_error(post):  # type: ignore[no-untyped-def]
+    Post.objects.filter(pk=post.pk).update(
+        rescore_error="old failure", rescore_failed_at=timezone.now()
+    )
+    services.post_rescore(post_id=post.pk)
+    post.refresh_from_db()
+    assert post.rescore_error == ""

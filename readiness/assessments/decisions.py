@@ -1,0 +1,95 @@
+"""Recording a level decision: the only way a post's level changes (the log is evidence)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from readiness.posts.models import AlertLevel, Post
+
+from .models import Assessment, Decision
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    post: Post,
+    to_level: int,
+    rationale: str,
+    user: AbstractBaseUser | None,
+    assessment: Assessment | None,
+    against_recommendation_confirmed: bool,
+) -> Decision:
+    """Append a decision taken against ``assessment`` (what the officer saw) and move the
+    post to ``to_level``.
+
+    The post row is locked for the whole check-and-write, so two officers deciding at once
+    are serialised: the second one sees the first one's level and is told, instead of
+    recording a decision "from" a level the post has already left. The re-score that the
+    level change queues runs after the commit.
+    """
+    locked = Post.objects.select_for_update().get(pk=post.pk)
+    rationale = rationale.strip()
+    errors: dict[str, str] = {}
+    names = dict(AlertLevel.objects.filter(post=locked).values_list("rank", "name"))
+    if to_level not in names:
+        errors["to_level"] = _("This post's ladder has no level of that rank.")
+    elif to_level == locked.level:
+        errors["to_level"] = _("The post is already at this level.")
+    if not rationale:
+        errors["rationale"] = _("Say why: the rationale is part of the record.")
+    if assessment is not None:
+        if assessment.post_id != locked.pk:
+            raise ValidationError({"assessment": _("That assessment is of another post.")})
+        if assessment.current_level != locked.level:
+            # Someone else changed the level since this assessment: the officer's view of
+            # the situation is out of date.
+            errors["assessment"] = _(
+                "The level has changed since this assessment (now %(level)s). Review the "
+                "newest assessment before deciding."
+            ) % {"level": names.get(locked.level, locked.level)}
+        else:
+            newest = (
+                Assessment.objects.filter(post=locked)
+                .order_by("-evaluated_at", "-id")
+                .only("id", "recommended_level", "verdict")
+                .first()
+            )
+            if newest is not None and (newest.recommended_level, newest.verdict) != (
+                assessment.recommended_level,
+                assessment.verdict,
+            ):
+                errors["assessment"] = _(
+                    "A newer assessment changed the recommendation since you opened the form. "
+                    "Review it before deciding."
+                )
+        if (
+            "to_level" not in errors
+            and to_level != assessment.recommended_level
+            and not against_recommendation_confirmed
+        ):
+            errors["against_recommendation_confirmed"] = _(
+                "This goes against the recommended level (%(level)s): tick to confirm."
+            ) % {"level": names.get(assessment.recommended_level, assessment.recommended_level)}
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    decision = Decision(
+        post=locked,
+        from_level=locked.level,
+        to_level=to_level,
+        decided_at=now,
+        recorded_at=now,
+        decided_by=user if user is not None and user.is_authenticated else None,
+        rationale=rationale,
+        assessment=assessment,
+    )
+    decision.full_clean()
+    decision.save()
+    locked.level = to_level
+    locked.save(update_fields=["level"])
+    post.level = to_level
+    return decision
