@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SCENARIO ?= seeds/bamako-2025.yaml
+# The demo shows the Bamako crisis as the crisis centre saw it on this day, moved to today.
+DEMO_DAY ?= 2025-11-19
 HOST ?= 127.0.0.1:8000
 
 .PHONY: run test install install-dev lint format bench replay clean
@@ -28,7 +30,8 @@ install-dev: $(VENV)/.installed-dev
 
 run: install
 	$(BIN)/python manage.py migrate --no-input -v 0
-	$(BIN)/python manage.py load_scenario $(SCENARIO)
+	$(BIN)/python manage.py load_scenario $(SCENARIO) --as-if-today $(DEMO_DAY)
+	$(BIN)/python manage.py rescore
 	$(BIN)/python manage.py demo_admin
 	$(BIN)/python manage.py runserver $(HOST)
 
