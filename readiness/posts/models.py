@@ -104,8 +104,10 @@ class Post(models.Model):
         return f"{self.code} {self.name}"
 
     def clean(self) -> None:
-        if self.pk and not self.levels.filter(rank=self.level).exists():
-            raise ValidationError({"level": _("This post's ladder has no level of that rank.")})
+        # A new post will get a copy of the template ladder: check against that.
+        ladder = self.levels.all() if self.pk else AlertLevel.objects.filter(post__isnull=True)
+        if self.level is not None and not ladder.filter(rank=self.level).exists():
+            raise ValidationError({"level": _("The ladder has no level of that rank.")})
 
 
 class AlertLevel(models.Model):
