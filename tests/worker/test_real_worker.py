@@ -105,3 +105,45 @@ def test_with_redis_down_the_indicator_is_kept_and_scored_when_redis_is_back(
     reevaluate_all_posts.delay()
     assessment = wait_for(lambda: scored_with(post, 1), 60, "the re-score after Redis came back")
     assert assessment.explanation["indicators"][0]["id"] == str(indicator.pk)
+
+
+def test_an_indicator_posted_in_the_admin_for_bamako_is_scored_by_the_worker(worker, client):  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from django.urls import reverse
+
+    from readiness.scenarios.schema import load_scenario_file
+    from readiness.scenarios.services import scenario_load
+    from tests.factories import UserFactory
+
+    bamako = scenario_load(
+        load_scenario_file(Path(__file__).resolve().parents[2] / "seeds" / "bamako-2025.yaml")
+    ).post
+    loaded = wait_for(lambda: newest(bamako), 30, "the assessment after loading the scenario")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    observed = post_time()
+    response = client.post(
+        reverse("admin:indicators_indicator_add"),
+        {
+            "post": bamako.pk,
+            "category": "threat_to_foreigners",
+            "severity": 5,
+            "reliability": "B",
+            "credibility": 2,
+            "source": "Post security officer",
+            "text": "Armed group names French nationals as targets",
+            "observed_at_0": observed.strftime("%Y-%m-%d"),
+            "observed_at_1": observed.strftime("%H:%M:%S"),
+            "external_id": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    indicator = Indicator.objects.get(text__startswith="Armed group names")
+
+    def scored():  # type: ignore[no-untyped-def]
+        assessment = newest(bamako)
+        ids = {row["id"] for row in assessment.explanation["indicators"]} if assessment else set()
+        return assessment if assessment.pk != loaded.pk and str(indicator.pk) in ids else None
+
+    assessment = wait_for(scored, 30, "the worker's assessment with the new indicator")
+    assert assessment.explanation["verdict_text"], "a sentence a duty officer can read aloud"
