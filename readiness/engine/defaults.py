@@ -68,7 +68,11 @@ DEFAULT_LADDER: tuple[LevelSpec, ...] = (
             "Send the advice through the warden network and confirm receipt",
         ),
         triggers=(
-            TriggerSpec(K.THREAT_INDEX, name="Threat index severe", threshold=55),
+            # W 10.5. Above a chronic crisis's usual band (a standing insurgency, weekly
+            # serious incidents and one grave attack reach about W 9.5, T 62): a post that
+            # has advised against travel for years is not told to send its citizens home by
+            # one more bad week. docs/engine.md, "How the defaults were chosen".
+            TriggerSpec(K.THREAT_INDEX, name="Threat index severe", threshold=65),
             TriggerSpec(
                 K.CATEGORY_INDEX,
                 name="Supply of the capital strangled",
@@ -101,7 +105,9 @@ DEFAULT_LADDER: tuple[LevelSpec, ...] = (
             "Close the schools and tell the families",
         ),
         triggers=(
-            TriggerSpec(K.THREAT_INDEX, name="Threat index critical", threshold=70),
+            # W 15: half as much evidence again as level 3, as before (8 -> 12 became
+            # 10.5 -> 15); reduced presence is a heavier step than advice to citizens.
+            TriggerSpec(K.THREAT_INDEX, name="Threat index critical", threshold=78),
             TriggerSpec(
                 K.INDICATOR_COUNT,
                 name="Several countries draw down",

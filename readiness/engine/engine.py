@@ -9,7 +9,7 @@ from .assessment import Assessment, LevelOut
 from .inputs import Inputs
 from .population import level_loads
 from .preparedness import evaluate_preparedness
-from .recommend import recommend, timing_verdict, verdict_sentence
+from .recommend import deadline_margins, recommend, timing_verdict, verdict_sentence
 from .routes import NO_ROUTE, Flow, capacity_from, clearance_days, describe_routes, latest_start
 from .threat import evaluate_threat
 from .triggers import LevelTriggers, TriggerContext, evaluate_ladder
@@ -29,8 +29,10 @@ def assess(inputs: Inputs) -> Assessment:
     threat = evaluate_threat(inputs.indicators, now, p)
     slope = threat.trend.slope_per_day
 
-    # Steps 4-7.
-    routes = describe_routes(inputs.routes, threat.threat_index, slope, top, p)
+    # Steps 4-7. Horizons extrapolate the trend only when the rise is sustained.
+    routes = describe_routes(
+        inputs.routes, threat.threat_index, threat.trend.forecast_slope_per_day, top, p
+    )
     loads = level_loads(inputs.population, ladder, p)
     timing = []
     for level, load in zip(ladder, loads, strict=True):
@@ -95,7 +97,9 @@ def assess(inputs: Inputs) -> Assessment:
     )
 
     # Step 9.
-    verdict = timing_verdict(current, rec.level, margins, p.watch_window_days)
+    verdict = timing_verdict(
+        current, rec.level, margins, p.watch_window_days, deadline_margins(ladder, margins)
+    )
     text = verdict_sentence(
         verdict,
         levels[current],

@@ -64,7 +64,10 @@ class Params:
     # Step 3. Number of daily points (one per 24 h, the last one at the evaluation time).
     trend_window_days: int = 14
     # Step 4. Level estimate of a route's horizon: cap * (threshold - T) / threshold.
-    horizon_cap_days: float = 90.0
+    # 180, not DESIGN.md's example 90: with 90 a chronic crisis at T 45 (many posts sit at
+    # "travel advised against" for years) read as a route closing within six weeks, and a
+    # flat or falling T 67 in Bamako as Corsair stopping within 19 days (docs/engine.md).
+    horizon_cap_days: float = 180.0
     # Step 4. Below this threat index no closure is forecast (nothing to extrapolate from).
     forecast_min_threat: float = 1.0
     # Step 5. Share of a route's seats that count, by status.

@@ -39,6 +39,22 @@ def held_levels(
     return out
 
 
+def deadline_margins(
+    ladder: Sequence[LevelSpec], margins: Mapping[int, float | None]
+) -> dict[int, float | None]:
+    """The margins of the levels that move people; the others have no deadline of their own.
+
+    A level that calls nobody new (Shelter and regroup) has the cumulative load of the levels
+    below it, so its margin only repeats theirs. Above the current level, that repeated
+    deadline belongs to people who have already been called: escalating cannot make them
+    leave sooner, so it is no reason to escalate (the time rule) and no deadline ahead (the
+    verdict). Without this, a post at Reduced presence whose commercial seats cannot carry
+    the citizens who were advised to leave was told to evacuate (docs/engine.md, step 8).
+    """
+    movers = {lv.rank for lv in ladder if lv.moves_people}
+    return {k: m for k, m in margins.items() if k in movers}
+
+
 def time_trigger(
     ladder: Sequence[LevelSpec],
     current: int,
@@ -71,7 +87,9 @@ def recommend(
     """recommended = max(0, indicated levels, held levels, time-trigger level)."""
     ranks = [lv.rank for lv in ladder]
     names = {lv.rank: lv.name for lv in ladder}
-    margins = {lv.rank: lv.margin_days for lv in levels}
+    # Only the deadlines of levels that move people press (deadline_margins): a level that
+    # calls nobody new repeats the deadline of the people already called below it.
+    margins = deadline_margins(ladder, {lv.rank: lv.margin_days for lv in levels})
     time_level, pressing = time_trigger(ladder, current, margins, buffer_days)
     held = {
         k: until
@@ -168,18 +186,27 @@ class Verdict:
 
 
 def timing_verdict(
-    current: int, recommended: int, margins: Mapping[int, float | None], watch_days: float
+    current: int,
+    recommended: int,
+    margins: Mapping[int, float | None],
+    watch_days: float,
+    deadlines: Mapping[int, float | None] | None = None,
 ) -> Verdict:
-    """late: rec > cur and margin(rec) < 0; act_now: rec > cur; watch: min margin above cur <
-    watch; too_early: cur > rec and no margin above rec < watch; else on_time."""
-    ahead = [(m, k) for k, m in margins.items() if k > current and m is not None]
+    """late: rec > cur and margin(rec) < 0; act_now: rec > cur; watch: min deadline above cur <
+    watch; too_early: cur > rec and no deadline above rec < watch; else on_time.
+
+    `deadlines`: the margins that count as deadlines ahead (`deadline_margins`); default all.
+    """
+    if deadlines is None:
+        deadlines = margins
+    ahead = [(m, k) for k, m in deadlines.items() if k > current and m is not None]
     tight_m, tight_k = min(ahead) if ahead else (None, None)
     if recommended > current:
         m = margins.get(recommended)
         verdict = "late" if m is not None and m < 0 else "act_now"
     else:
         pressure = any(
-            m is not None and m < watch_days for k, m in margins.items() if k > recommended
+            m is not None and m < watch_days for k, m in deadlines.items() if k > recommended
         )
         if current > recommended and not pressure:
             verdict = "too_early"

@@ -71,8 +71,27 @@ class TrendPoint:
 
 @dataclass(frozen=True, slots=True)
 class Trend:
+    """Step 3's trend, and the slope a route horizon may extrapolate (step 4).
+
+    `slope_per_day` is DESIGN.md's trend: the least-squares slope through the daily T.
+    `forecast_slope_per_day` is what step 4 extrapolates. It is read on the *underlying*
+    series: the same daily T, but with every ongoing condition counted on the days of the
+    window before it was known, so that its onset (a level shift, not a pace) does not read as
+    a rise; and it is used only when that series rises in both halves of the window (a single
+    shock raises one half only). Otherwise it is 0: no trend estimate.
+    """
+
     points: tuple[TrendPoint, ...]  # oldest first; the last one is the evaluation time
     slope_per_day: float
+    underlying_slope_per_day: float = 0.0
+    older_half_slope_per_day: float = 0.0  # of the underlying series
+    newer_half_slope_per_day: float = 0.0
+    forecast_slope_per_day: float = 0.0
+
+    @property
+    def sustained(self) -> bool:
+        """The underlying series rises in both halves of the window."""
+        return self.older_half_slope_per_day > 0 and self.newer_half_slope_per_day > 0
 
 
 class InForce(NamedTuple):
@@ -136,6 +155,9 @@ def evaluate_threat(
     # force on that day) and of decaying weights expressed at now (to be scaled by 2^(j/h)).
     const = {c: [0.0] * (n + 1) for c in cats}
     decay = {c: [0.0] * (n + 1) for c in cats}
+    # The underlying series (Trend): an ongoing condition's full weight on the window's days
+    # before it was known, as if it had always been there. Plain, not per category.
+    onset = [0.0] * (n + 1)
     cat_weight = dict.fromkeys(cats, 0.0)
     cat_count = dict.fromkeys(cats, 0)
     in_force: dict[Category, list[InForce]] = {c: [] for c in cats}
@@ -235,6 +257,9 @@ def evaluate_threat(
                 arr = const[cat]
                 arr[lo] += base
                 arr[j_known + 1] -= base
+            if j_known < last and j_first <= j_known:
+                onset[j_known + 1] += base
+                onset[last + 1] -= base
 
         if j_first > 0:
             append(
@@ -296,13 +321,26 @@ def evaluate_threat(
             day_weight[j] += run_c + scale * run_d
             scale *= growth
     points = []
+    underlying = []
+    run_onset = 0.0
+    onset_by_day = []
+    for j in range(n):
+        run_onset += onset[j]
+        onset_by_day.append(run_onset)
     for j in range(last, -1, -1):
         # Day 0 is the evaluation itself: use the direct sum, free of difference-array rounding.
         t_j = t_now if j == 0 else threat_index(max(0.0, day_weight[j]), s)
         points.append(TrendPoint(at=now - j * DAY, days_ago=j, threat_index=t_j))
-    slope = least_squares_slope(
-        [float(-p.days_ago) for p in points], [p.threat_index for p in points]
-    )
+        extra = onset_by_day[j]
+        underlying.append(t_j if extra == 0 else threat_index(max(0.0, day_weight[j] + extra), s))
+    xs = [float(-p.days_ago) for p in points]
+    ys = [p.threat_index for p in points]
+    slope = least_squares_slope(xs, ys)
+    base_slope = least_squares_slope(xs, underlying)
+    mid = n // 2  # the two halves: the oldest `mid` points and the newest `mid`
+    older = least_squares_slope(xs[:mid], underlying[:mid])
+    newer = least_squares_slope(xs[n - mid :], underlying[n - mid :])
+    sustained = older > 0 and newer > 0 and base_slope > 0
 
     categories = tuple(
         CategoryIndex(c, cat_weight[c], threat_index(cat_weight[c], s), cat_count[c]) for c in cats
@@ -312,6 +350,13 @@ def evaluate_threat(
         total_weight=total,
         categories=categories,
         contributions=contributions,
-        trend=Trend(points=tuple(points), slope_per_day=slope),
+        trend=Trend(
+            points=tuple(points),
+            slope_per_day=slope,
+            underlying_slope_per_day=base_slope,
+            older_half_slope_per_day=older,
+            newer_half_slope_per_day=newer,
+            forecast_slope_per_day=base_slope if sustained else 0.0,
+        ),
         in_force=MappingProxyType({c: tuple(v) for c, v in in_force.items()}),
     )

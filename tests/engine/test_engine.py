@@ -90,9 +90,9 @@ class TestWorkedExample:
 
     def test_routes(self) -> None:
         air, road, mil = self.run().routes
-        # trend (85 - 48.49) / 1.3652 = 26.74 < level 90 x 36.51 / 85 = 38.66
+        # trend (85 - 48.49) / 1.3652 = 26.74 < level 180 x 36.51 / 85 = 77.32
         assert (air.horizon_source, air.horizon_days) == ("trend", pytest.approx(26.74, abs=0.01))
-        assert air.level_estimate_days == pytest.approx(38.66, abs=0.01)
+        assert air.level_estimate_days == pytest.approx(77.32, abs=0.01)
         assert (road.horizon_source, road.effective_seats_per_day) == ("closed", 0)
         assert (mil.horizon_days, mil.usable_from) == (math.inf, 6)
 

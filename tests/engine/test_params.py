@@ -37,7 +37,7 @@ def test_every_category_has_a_half_life() -> None:
 
 def test_scalar_defaults() -> None:
     p = DEFAULT_PARAMS
-    assert (p.saturation, p.trend_window_days, p.horizon_cap_days) == (10, 14, 90)
+    assert (p.saturation, p.trend_window_days, p.horizon_cap_days) == (10, 14, 180)
     assert (p.propensity_citizen, p.propensity_dual, p.propensity_staff) == (0.8, 0.3, 1.0)
     assert (p.safety_buffer_days, p.hold_days, p.watch_window_days) == (3, 14, 14)
     assert (p.staff_confirmation_days, p.route_verification_hours) == (30, 72)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -32,25 +33,27 @@ from readiness.engine.vocabulary import RouteMode, RouteStatus
 from .builders import route
 
 P = DEFAULT_PARAMS
+# The horizon arithmetic below is written for a 90-day cap (DESIGN.md's example value).
+P90 = replace(DEFAULT_PARAMS, horizon_cap_days=90)
 OPEN = RouteStatus.OPEN
 INF = math.inf
 
 
 class TestHorizon:
     def test_a_closed_route_has_none_left(self) -> None:
-        assert route_horizon(RouteStatus.CLOSED, 85, 10, 0, P).source == CLOSED
+        assert route_horizon(RouteStatus.CLOSED, 85, 10, 0, P90).source == CLOSED
 
     def test_a_route_without_threshold_never_closes(self) -> None:
-        h = route_horizon(OPEN, None, 99, 5, P)
+        h = route_horizon(OPEN, None, 99, 5, P90)
         assert (h.days, h.source) == (INF, NONE)
 
     def test_past_its_threshold_it_is_gone(self) -> None:
-        h = route_horizon(RouteStatus.DEGRADED, 85, 85, 0, P)
+        h = route_horizon(RouteStatus.DEGRADED, 85, 85, 0, P90)
         assert (h.days, h.source) == (0, PAST_THRESHOLD)
 
     def test_level_estimate_when_flat(self) -> None:
         # 90 x (85 - 40) / 85 = 47.65 days
-        h = route_horizon(OPEN, 85, 40, 0, P)
+        h = route_horizon(OPEN, 85, 40, 0, P90)
         assert (h.days, h.source, h.trend_estimate_days) == (
             pytest.approx(47.647, abs=1e-3),
             LEVEL,
@@ -59,17 +62,17 @@ class TestHorizon:
 
     def test_trend_estimate_when_it_is_shorter(self) -> None:
         # (85 - 40) / 3 = 15 days < 47.65
-        h = route_horizon(OPEN, 85, 40, 3, P)
+        h = route_horizon(OPEN, 85, 40, 3, P90)
         assert (h.days, h.source) == (pytest.approx(15), TREND)
         assert h.level_estimate_days == pytest.approx(47.647, abs=1e-3)
 
     def test_a_slow_rise_leaves_the_level_estimate(self) -> None:
         # (85 - 40) / 0.5 = 90 days > 47.65
-        h = route_horizon(OPEN, 85, 40, 0.5, P)
+        h = route_horizon(OPEN, 85, 40, 0.5, P90)
         assert (h.source, h.trend_estimate_days) == (LEVEL, pytest.approx(90))
 
     def test_no_forecast_without_any_threat(self) -> None:
-        assert route_horizon(OPEN, 85, 0.5, 0, P).days == INF
+        assert route_horizon(OPEN, 85, 0.5, 0, P90).days == INF
 
 
 class TestClearance:
@@ -129,7 +132,7 @@ def test_describe_routes_gives_every_figure() -> None:
         route("mil", RouteMode.MILITARY_AIR, seats=100, lead_time_hours=72),
         route("road", RouteMode.ROAD, RouteStatus.CLOSED, 150),
     )
-    air, charter, mil, road = describe_routes(routes, 40, 0, 6, P)
+    air, charter, mil, road = describe_routes(routes, 40, 0, 6, P90)
     assert (air.effective_seats_per_day, air.horizon_source, air.usable_from) == (80, LEVEL, 0)
     assert air.seats_before_close == pytest.approx(80 * 90 * 45 / 85)
     assert (charter.status_factor, charter.effective_seats_per_day) == (0.5, 30)
