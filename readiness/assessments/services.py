@@ -17,7 +17,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -237,3 +238,25 @@ def _notify(change: RecommendationChange) -> None:
     recipients = getattr(settings, "NOTIFY_EMAILS", [])
     if recipients:
         send_mail(subject, change.assessment.explanation.get("verdict_text", ""), None, recipients)
+
+
+def assessments_prune(*, keep_days: int = 14, now: dt.datetime | None = None) -> int:
+    """Thin out assessments older than ``keep_days``: keep the last one of each post's day
+    (the history charts need no more), every one a decision was taken against, and every
+    one that changed the recommendation (evidence). Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days)
+    last_of_its_day = (
+        Assessment.objects.filter(post=OuterRef("post"), evaluated_at__date=OuterRef("day"))
+        .order_by("-evaluated_at", "-id")
+        .values("id")[:1]
+    )
+    doomed = (
+        Assessment.objects.filter(
+            evaluated_at__lt=cutoff, decisions__isnull=True, change__isnull=True
+        )
+        .annotate(day=TruncDate("evaluated_at"))
+        .exclude(pk=Subquery(last_of_its_day))
+        .values_list("pk", flat=True)
+    )
+    deleted, _by_model = Assessment.objects.filter(pk__in=list(doomed)).delete()
+    return deleted

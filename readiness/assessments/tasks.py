@@ -67,3 +67,10 @@ def reevaluate_all_posts() -> int:
 def notify_changes() -> int:
     """Periodic (beat): send the outbox of recommendation changes."""
     return services.changes_notify()
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def prune_assessments() -> int:
+    """Daily (beat): keep full detail for two weeks, then one assessment per post per day
+    plus every one that is evidence (see services.assessments_prune)."""
+    return services.assessments_prune()

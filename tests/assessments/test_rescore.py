@@ -248,3 +248,30 @@ def test_a_post_that_recovers_loses_its_error(post):  # type: ignore[no-untyped-
     services.post_rescore(post_id=post.pk)
     post.refresh_from_db()
     assert post.rescore_error == ""
+
+
+def test_pruning_keeps_recent_daily_and_evidence(post):  # type: ignore[no-untyped-def]
+    from readiness.assessments.models import Decision
+
+    def stored(at: dt.datetime) -> Assessment:
+        return Assessment.objects.create(
+            post=post, evaluated_at=at, current_level=0, recommended_level=0, verdict="on_time",
+            threat_index=10, trend_per_day=0, preparedness=50, fingerprint="f", explanation={},
+        )  # fmt: skip
+
+    now = timezone.now()
+    old_day = (now - dt.timedelta(days=30)).replace(hour=6)
+    morning, noon, evening = (stored(old_day + dt.timedelta(hours=h)) for h in (0, 6, 12))
+    evidence = stored(old_day + dt.timedelta(hours=3))
+    Decision.objects.create(post=post, from_level=0, to_level=1, rationale="r", assessment=evidence)
+    flagged = stored(old_day + dt.timedelta(hours=9))
+    RecommendationChange.objects.create(
+        post=post, assessment=flagged, to_level=0, to_verdict="on_time"
+    )
+    recent = [stored(now - dt.timedelta(hours=h)) for h in (1, 2, 3)]
+
+    deleted = services.assessments_prune(now=now)
+    assert deleted == 2
+    kept = set(Assessment.objects.values_list("pk", flat=True))
+    assert kept == {evening.pk, evidence.pk, flagged.pk, *(a.pk for a in recent)}
+    assert morning.pk not in kept and noon.pk not in kept
