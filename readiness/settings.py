@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "readiness.indicators",
     "readiness.assessments",
     "readiness.scenarios",
+    "readiness.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,173 @@
+"""Forms of the dashboards. They validate input and show errors in place; the writes are the
+services' (readiness.*.services, readiness.assessments.decisions, readiness.posts.routes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from readiness.assessments.models import Verdict
+from readiness.indicators.models import Credibility, Indicator, Reliability
+from readiness.posts.models import AlertLevel, Category, RouteStatus
+
+from .rendering import renderer
+from .vocabulary import shipped
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format=DATETIME_LOCAL)
+
+
+class OverviewFilterForm(forms.Form):
+    default_renderer = renderer
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    verdict = forms.ChoiceField(label=_("Gauge"), required=False)
+
+    def __init__(self, *args: Any, regions: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", _("All regions")), *((r, r) for r in regions)]
+        self.fields["verdict"].choices = [
+            ("", _("All")),
+            *Verdict.choices,
+            ("not_assessed", _("Not assessed")),
+        ]
+        self.fields["q"].widget.attrs.update(
+            {"type": "search", "placeholder": _("Code, name, city or country")}
+        )
+
+
+class IndicatorFilterForm(forms.Form):
+    default_renderer = renderer
+    PERIODS = [
+        ("", _("Any time")),
+        ("1", _("Last 24 hours")),
+        ("7", _("Last 7 days")),
+        ("30", _("Last 30 days")),
+        ("90", _("Last 90 days")),
+    ]
+
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All")), *Category.choices]
+    )
+    min_severity = forms.TypedChoiceField(
+        label=_("Severity at least"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any")), *((str(n), str(n)) for n in range(1, 6))],
+    )
+    days = forms.TypedChoiceField(
+        label=_("Observed"), required=False, coerce=int, empty_value=None, choices=PERIODS
+    )
+    ongoing = forms.BooleanField(label=_("Ongoing conditions only"), required=False)
+    limit = forms.TypedChoiceField(
+        label=_("Show"),
+        required=False,
+        coerce=int,
+        empty_value=25,
+        choices=[("25", "25"), ("100", "100"), ("500", "500")],
+    )
+
+
+class IndicatorForm(forms.ModelForm):
+    """Validated with the model's own rules (an observation from the future is refused);
+    saved by readiness.indicators.services.indicator_record."""
+
+    default_renderer = renderer
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "category",
+            "severity",
+            "reliability",
+            "credibility",
+            "source",
+            "text",
+            "observed_at",
+            "ongoing",
+            "expires_at",
+        ]
+        labels = {
+            "category": _("Category"),
+            "severity": _("Severity (1 minor … 5 extreme)"),
+            "reliability": _("Source reliability"),
+            "credibility": _("Information credibility"),
+            "source": _("Source"),
+            "text": _("What was observed"),
+            "observed_at": _("Observed at"),
+            "ongoing": _("Ongoing condition (weighs fully until marked ended)"),
+            "expires_at": _("Expires at (optional)"),
+        }
+        widgets = {
+            "severity": forms.Select(choices=[("", "—"), *((n, str(n)) for n in range(1, 6))]),
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "observed_at": DateTimeLocalInput(),
+            "expires_at": DateTimeLocalInput(),
+        }
+        help_texts = {"severity": ""}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "—"), *Category.choices]
+        self.fields["reliability"].choices = [("", "—"), *Reliability.choices]
+        self.fields["credibility"].choices = [("", "—"), *Credibility.choices]
+        if not self.is_bound:
+            self.initial.setdefault(
+                "observed_at", timezone.localtime().replace(second=0, microsecond=0)
+            )
+
+
+class DecisionForm(forms.Form):
+    default_renderer = renderer
+    to_level = forms.TypedChoiceField(label=_("New level"), coerce=int)
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Why, in a few sentences: this goes into the decision log."),
+    )
+    assessment = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    against_recommendation_confirmed = forms.BooleanField(
+        label=_("I confirm this decision goes against the recommended level"),
+        required=False,
+        help_text=_("Needed only when the new level differs from the recommended one."),
+    )
+
+    def __init__(
+        self, *args: Any, levels: Iterable[AlertLevel] = (), current: int = 0, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["to_level"].choices = [
+            (level.rank, f"{level.rank} · {shipped(level.name)}")
+            for level in levels
+            if level.rank != current
+        ]
+
+
+class RouteCheckForm(forms.Form):
+    default_renderer = renderer
+    status = forms.ChoiceField(label=_("Status"), choices=RouteStatus.choices)
+    seats_per_day = forms.IntegerField(label=_("Seats/day"), min_value=0, required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+
+class StaffConfirmForm(forms.Form):
+    default_renderer = renderer
+    present = forms.BooleanField(label=_("Still in the country"), required=False)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    email = forms.EmailField(label=_("Email"), required=False)
+
+
+class ActionTickForm(forms.Form):
+    default_renderer = renderer
+    ready = forms.BooleanField(required=False)

@@ -1,0 +1,598 @@
+"""What each page shows, assembled lazily: a panel's rows are read the first time its
+template asks for them, so an HTMX refresh of one panel reads only that panel's rows, and
+the full page reads each set once (a fixed number of queries, pinned in the tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from functools import cached_property
+from typing import Any
+from urllib.parse import urlencode
+
+from django.forms import Form
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from readiness.assessments.models import Assessment
+from readiness.assessments.selectors import newest_assessment
+from readiness.indicators.models import Credibility, Reliability
+from readiness.posts.models import AlertLevel, Category, Post
+
+from . import charts, presenters, selectors
+from .forms import (
+    DecisionForm,
+    IndicatorFilterForm,
+    IndicatorForm,
+    OverviewFilterForm,
+    RouteCheckForm,
+    StaffConfirmForm,
+)
+from .vocabulary import VERDICT_MARKS, shipped
+
+HISTORY_DAYS = 30
+
+# One overview row. Every value is escaped where it is filled in (_rows); the classes are
+# the stylesheet's and the browser tests'.
+_ROW = (
+    '<tr class="row-{verdict}" id="post-{code}">'
+    '<th scope="row" class="post"><a href="{href}"><span class="code">{code}</span> {name}</a>'
+    '<span class="sub">{place}</span></th>'
+    "<td>{gauge}</td><td>{current}</td>{figures}</tr>\n"
+)
+_FIGURES = (
+    "<td{strong}>{recommended}</td>"
+    '<td class="num threat"><span class="threat-value">{threat}</span>{sparkline}'
+    '<span class="trend">{trend}</span></td>'
+    "<td{overdue}>{margin}</td>"
+    '<td class="num">{preparedness}<span class="unit">/100</span></td>'
+    '<td><time datetime="{iso}" title="{stamp}">{age}</time>{failing}</td>'
+)
+_NO_FIGURES = (
+    '<td>—</td><td class="num">—</td><td>—</td><td class="num">—</td><td>{never}{failing}</td>'
+)
+POLL_SECONDS = 2
+
+
+class OverviewPage:
+    def __init__(self, *, user: Any, params: Any, now: dt.datetime | None = None) -> None:
+        self.user = user
+        self.now = now or timezone.now()
+        self.filters = selectors.OverviewFilters(
+            region=params.get("region", "").strip()[:60],
+            verdict=params.get("verdict", "").strip()[:12],
+            q=params.get("q", "").strip()[:100],
+        )
+        self.poll_seconds = POLL_SECONDS
+
+    @cached_property
+    def version(self) -> str:
+        return selectors.overview_version(user=self.user, now=self.now)
+
+    @cached_property
+    def data(self) -> selectors.Overview:
+        return selectors.overview(user=self.user, filters=self.filters)
+
+    @cached_property
+    def rows(self) -> list[SafeString]:
+        """The table's rows, written here: with hundreds of posts the template's lookups and
+        escapes per cell cost several times the queries (docs/dashboards.md)."""
+        with presenters.same_locale():
+            return self._rows()
+
+    def _rows(self) -> list[SafeString]:
+        link = reverse("dashboard:post", args=["CODE"])
+        per_day, never = _("per day"), escape(_("never"))
+        failing = f' <span class="warn">{escape(_("re-scoring failed"))}</span>'
+        out = []
+        for row in self.data.rows:
+            a = row.assessment
+            post = row.post
+            place = ", ".join(filter(None, (post.city, post.country)))
+            if post.region:
+                place += f" · {post.region}"
+            if a:
+                margin = a["next_level_margin_days"]
+                evaluated = a["evaluated_at"]
+                figures = _FIGURES.format(
+                    strong=' class="strong"' if a["recommended_level"] != post.level else "",
+                    recommended=escape(
+                        f"{a['recommended_level']} · {shipped(row.recommended_level_name)}"
+                    ),
+                    threat=presenters.number(a["threat_index"]),
+                    sparkline=charts.sparkline(a["trend_points"]),
+                    trend=escape(f"{presenters.signed(a['trend_per_day'])} {per_day}"),
+                    overdue=' class="overdue"' if margin is not None and margin < 0 else "",
+                    margin=escape(presenters.margin_text(margin)),
+                    preparedness=round(a["preparedness"]),
+                    iso=evaluated.isoformat(),
+                    stamp=evaluated.strftime("%Y-%m-%d %H:%M UTC"),
+                    age=escape(presenters.age_text(evaluated, self.now)),
+                    failing=failing if post.rescore_error else "",
+                )
+            else:
+                figures = _NO_FIGURES.format(
+                    never=never, failing=failing if post.rescore_error else ""
+                )
+            out.append(
+                SafeString(
+                    _ROW.format(
+                        verdict=row.verdict,
+                        code=escape(post.code),
+                        href=escape(link.replace("CODE", post.code)),
+                        name=escape(post.name),
+                        place=escape(place),
+                        gauge=presenters.gauge_badge(row.verdict),
+                        current=escape(f"{post.level} · {shipped(row.current_level_name)}"),
+                        figures=figures,
+                    )
+                )
+            )
+        return out
+
+    @cached_property
+    def form(self) -> OverviewFilterForm:
+        return OverviewFilterForm(
+            initial={
+                "region": self.filters.region,
+                "verdict": self.filters.verdict,
+                "q": self.filters.q,
+            },
+            regions=self.data.regions,
+        )
+
+    @property
+    def query(self) -> str:
+        return urlencode(
+            {
+                k: v
+                for k, v in (
+                    ("region", self.filters.region),
+                    ("verdict", self.filters.verdict),
+                    ("q", self.filters.q),
+                )
+                if v
+            }
+        )
+
+    @property
+    def poll_url(self) -> str:
+        query = self.query
+        return f"{reverse('dashboard:overview')}?{query + '&' if query else ''}since={self.version}"
+
+    @cached_property
+    def counts(self) -> list[tuple[str, str, str, int]]:
+        order = ["late", "act_now", "watch", "on_time", "too_early", "not_assessed"]
+        return [
+            (v, presenters.verdict_word(v), VERDICT_MARKS[v], self.data.counts[v])
+            for v in order
+            if self.data.counts.get(v)
+        ]
+
+
+class PostPage:
+    """Everything the post page shows. Forms can be replaced by bound ones (with errors)."""
+
+    def __init__(
+        self,
+        *,
+        post: Post,
+        user: Any,
+        params: Any,
+        now: dt.datetime | None = None,
+        forms: dict[str, Any] | None = None,
+        saved: str = "",
+    ) -> None:
+        self.post = post
+        self.saved = saved  # which form was just saved, to say so in place
+        self.user = user
+        self.params = params
+        self.now = now or timezone.now()
+        self.tz = zoneinfo.ZoneInfo(post.timezone)
+        self.bound = forms or {}
+        self.poll_seconds = POLL_SECONDS
+        self.can_decide = selectors.can_decide(user)
+
+    # --- rows ----------------------------------------------------------------------------
+
+    @cached_property
+    def ladder(self) -> list[AlertLevel]:
+        return selectors.ladder_with_checklists(post=self.post)
+
+    @cached_property
+    def level_names(self) -> dict[int, str]:
+        return {level.rank: level.name for level in self.ladder}
+
+    def level_label(self, rank: int | None) -> str:
+        if rank is None:
+            return ""
+        return f"{rank} · {shipped(self.level_names.get(rank, str(rank)))}"
+
+    @cached_property
+    def current_level_label(self) -> str:
+        return self.level_label(self.post.level)
+
+    @cached_property
+    def assessment(self) -> Assessment | None:
+        return newest_assessment(post=self.post)
+
+    @cached_property
+    def routes(self) -> list[Any]:
+        return selectors.routes_of(post=self.post)
+
+    @cached_property
+    def route_names(self) -> dict[str, str]:
+        return {route.key: presenters.route_label(route) for route in self.routes}
+
+    def _route_names_if_needed(self) -> dict[str, str]:
+        # English uses the engine's own sentence and names: no need to read the routes.
+        return {} if (get_language() or "en").startswith("en") else self.route_names
+
+    @cached_property
+    def gauge(self) -> presenters.Gauge | None:
+        if self.assessment is None:
+            return None
+        return presenters.gauge(
+            assessment=self.assessment,
+            level_names=self.level_names,
+            route_names=self._route_names_if_needed(),
+        )
+
+    @cached_property
+    def explanation(self) -> presenters.Explanation | None:
+        if self.assessment is None:
+            return None
+        exp = self.assessment.explanation
+        indicators = selectors.indicators_by_id(post=self.post, ids=presenters.evidence_ids(exp))
+        return presenters.explanation(
+            exp=exp,
+            level_names=self.level_names,
+            route_names=self._route_names_if_needed(),
+            indicators=indicators,
+            category_labels=dict(Category.choices),
+        )
+
+    @cached_property
+    def decisions(self) -> list[Any]:
+        return selectors.decision_log(post=self.post)
+
+    @cached_property
+    def history_chart(self) -> charts.HistoryChart:
+        exp: dict[str, Any] = self.assessment.explanation if self.assessment else {}
+        end = self.assessment.evaluated_at if self.assessment else self.now
+        end = max(end, self.now)
+        history = selectors.assessment_history(
+            post=self.post, since=end - dt.timedelta(days=HISTORY_DAYS)
+        )
+        return charts.history_chart(
+            now=end,
+            days=HISTORY_DAYS,
+            trend_points=(exp.get("trend") or {}).get("points", []),
+            history=history,
+            decisions=self.decisions,
+            current_level=self.post.level,
+            level_names=self.level_names,
+            tz=self.tz,
+        )
+
+    @cached_property
+    def capacity_rank(self) -> int | None:
+        return presenters.focus_rank(self.assessment.explanation) if self.assessment else None
+
+    @cached_property
+    def capacity_chart(self) -> charts.CapacityChart | None:
+        if self.assessment is None or self.capacity_rank is None:
+            return None
+        return charts.capacity_chart(
+            exp=self.assessment.explanation,
+            rank=self.capacity_rank,
+            level_name=self.level_label(self.capacity_rank),
+        )
+
+    @cached_property
+    def indicator_filter_form(self) -> IndicatorFilterForm:
+        return IndicatorFilterForm(self.params or None)
+
+    @cached_property
+    def indicator_filters(self) -> selectors.IndicatorFilters:
+        form = self.indicator_filter_form
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            return selectors.IndicatorFilters(
+                category=data.get("category") or "",
+                min_severity=data.get("min_severity"),
+                days=data.get("days"),
+                ongoing=bool(data.get("ongoing")),
+                limit=data.get("limit") or 25,
+            )
+        return selectors.IndicatorFilters()
+
+    @cached_property
+    def timeline(self) -> tuple[list[Any], bool]:
+        return selectors.indicator_timeline(
+            post=self.post, filters=self.indicator_filters, now=self.now
+        )
+
+    @cached_property
+    def weights(self) -> dict[int, tuple[float, str]]:
+        """Each weighing indicator's weight now and its status, from the explanation."""
+        if self.assessment is None:
+            return {}
+        return {
+            int(c["id"]): (c["weight"], c["status"])
+            for c in self.assessment.explanation.get("indicators", [])
+            if str(c.get("id", "")).isdigit()
+        }
+
+    @cached_property
+    def timeline_rows(self) -> list[dict[str, Any]]:
+        """Rows as plain strings: the timeline can be long and template lookups are slow."""
+        rows, _more = self.timeline
+        weights = self.weights
+        categories = dict(Category.choices)
+        reliability = dict(Reliability.choices)
+        credibility = dict(Credibility.choices)
+        ongoing, event, expired, uncounted = (
+            _("ongoing"),
+            _("event"),
+            _("expired"),
+            _("not counted"),
+        )
+        out = []
+        for i in rows:
+            weight, status = weights.get(i.pk, (None, ""))
+            observed = timezone.localtime(i.observed_at, self.tz)
+            if i.ongoing and not i.ended_at:
+                state = ongoing
+            elif i.ended_at:
+                state = _("ended %(when)s") % {
+                    "when": formats.date_format(timezone.localtime(i.ended_at, self.tz), "j M")
+                }
+            else:
+                state = event
+            source = i.source
+            if i.recorded_by_id:
+                source += ", " + _("recorded by %(who)s") % {"who": i.recorded_by.get_username()}
+            out.append(
+                {
+                    "id": i.pk,
+                    "iso": observed.isoformat(),
+                    "observed": formats.date_format(observed, "j M Y H:i"),
+                    "category": str(categories.get(i.category, i.category)),
+                    "severity": i.severity,
+                    "grading": f"{i.reliability}{i.credibility}",
+                    "grading_title": f"{reliability.get(i.reliability, '')}; "
+                    f"{credibility.get(i.credibility, '')}",
+                    "text": i.text,
+                    "source": source,
+                    "status": state,
+                    "weight": expired
+                    if status == "expired"
+                    else (presenters.number(weight, 2) if weight is not None else uncounted),
+                }
+            )
+        return out
+
+    @property
+    def timeline_more(self) -> bool:
+        return self.timeline[1]
+
+    @cached_property
+    def roster(self) -> selectors.RosterSummary:
+        return selectors.roster_summary(post=self.post, staff_query=self.staff_query, now=self.now)
+
+    @property
+    def staff_query(self) -> str:
+        return (self.params.get("staff_q", "") if self.params else "").strip()[:100]
+
+    @cached_property
+    def checklists(self) -> list[AlertLevel]:
+        """The current level's checklist, the next one's, and the recommended level's when
+        that is further up."""
+        ranks = {self.post.level, self.post.level + 1}
+        if self.assessment is not None:
+            ranks.add(self.assessment.recommended_level)
+        return [level for level in self.ladder if level.rank in ranks]
+
+    # --- forms ---------------------------------------------------------------------------
+
+    @cached_property
+    def indicator_form(self) -> IndicatorForm:
+        return self.bound.get("indicator") or IndicatorForm()
+
+    @cached_property
+    def decision_form(self) -> DecisionForm:
+        if "decision" in self.bound:
+            return self.bound["decision"]
+        initial: dict[str, Any] = {}
+        if self.assessment is not None:
+            initial["assessment"] = self.assessment.pk
+            if self.assessment.recommended_level != self.post.level:
+                initial["to_level"] = self.assessment.recommended_level
+        return DecisionForm(initial=initial, levels=self.ladder, current=self.post.level)
+
+    @cached_property
+    def decision_assessment(self) -> Assessment | None:
+        """The assessment the decision form is taken against (what the officer sees)."""
+        form = self.decision_form
+        wanted = form.data.get("assessment") if form.is_bound else form.initial.get("assessment")
+        if self.assessment is not None and str(wanted) == str(self.assessment.pk):
+            return self.assessment
+        if wanted and str(wanted).isdigit():
+            return Assessment.objects.filter(post=self.post, pk=int(wanted)).first()
+        return None
+
+    @cached_property
+    def decision_gauge(self) -> presenters.Gauge | None:
+        a = self.decision_assessment
+        if a is None:
+            return None
+        if a is self.assessment:
+            return self.gauge
+        return presenters.gauge(assessment=a, level_names=self.level_names, route_names={})
+
+    def route_form(self, route: Any) -> Form:
+        return self.bound.get(f"route-{route.pk}") or RouteCheckForm(
+            prefix=f"route-{route.pk}",
+            initial={"status": route.status, "seats_per_day": route.seats_per_day},
+        )
+
+    @cached_property
+    def route_rows(self) -> list[dict[str, Any]]:
+        recent = self.now - dt.timedelta(hours=72)
+        return [
+            {
+                "route": route,
+                "label": presenters.route_label(route),
+                "form": self.route_form(route),
+                "fresh": route.verified_at is not None and route.verified_at >= recent,
+            }
+            for route in self.routes
+        ]
+
+    @cached_property
+    def staff_rows(self) -> list[dict[str, Any]]:
+        recent = self.now - dt.timedelta(days=30)
+        rows = []
+        for staff in self.roster.to_confirm:
+            form = self.bound.get(f"staff-{staff.pk}") or StaffConfirmForm(
+                prefix=f"staff-{staff.pk}",
+                initial={"present": staff.present, "phone": staff.phone, "email": staff.email},
+            )
+            rows.append(
+                {
+                    "staff": staff,
+                    "form": form,
+                    "fresh": staff.last_confirmed_at is not None
+                    and staff.last_confirmed_at >= recent,
+                }
+            )
+        return rows
+
+    # --- URLs ----------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return reverse("dashboard:post", args=[self.post.code])
+
+    @property
+    def query(self) -> str:
+        if not self.params:
+            return ""
+        keep = ("category", "min_severity", "days", "ongoing", "limit", "staff_q")
+        return urlencode([(k, v) for k in keep for v in self.params.getlist(k) if v])
+
+    @property
+    def refresh_url(self) -> str:
+        return f"{self.url}?{self.query}" if self.query else self.url
+
+    @property
+    def poll_url(self) -> str:
+        since = self.assessment.pk if self.assessment else 0
+        return f"{reverse('dashboard:post_poll', args=[self.post.code])}?since={since}"
+
+
+class BriefPage:
+    def __init__(self, *, user: Any, now: dt.datetime | None = None) -> None:
+        self.user = user
+        self.now = now or timezone.now()
+        self.since = self.now - dt.timedelta(hours=24)
+
+    @cached_property
+    def overview(self) -> selectors.Overview:
+        return selectors.overview(user=self.user, filters=selectors.OverviewFilters())
+
+    @cached_property
+    def posts(self) -> list[dict[str, Any]]:
+        rows = self.overview.rows
+        details = selectors.brief_details(
+            keys=[(r.assessment["id"], r.assessment["evaluated_at"]) for r in rows if r.assessment]
+        )
+        english = (get_language() or "en").startswith("en")
+        out = []
+        for row in rows:
+            a = row.assessment
+            detail = details.get(a["id"]) if a else None
+            sentence = ""
+            reasons: list[str] = []
+            if a and detail:
+                reasons = [r["text"] for r in detail.get("reasons") or []]
+                if english:
+                    sentence = detail.get("verdict_text") or ""
+                else:
+                    exp = {
+                        "verdict": a["verdict"],
+                        "verdict_text": detail.get("verdict_text") or "",
+                        "current_level": a["current_level"],
+                        "recommended_level": a["recommended_level"],
+                        "next_level_margin_rank": detail.get("margin_rank"),
+                        "levels": detail.get("levels") or [],
+                        "routes": detail.get("routes") or [],
+                        "params": {"watch_window_days": detail.get("watch_window")},
+                    }
+                    sentence = presenters.gauge_sentence(
+                        exp, route_names=self.route_names.get(row.post.pk, {})
+                    )
+            out.append(
+                {
+                    "row": row,
+                    "post": row.post,
+                    "verdict": row.verdict,
+                    "word": presenters.verdict_word(row.verdict),
+                    "mark": VERDICT_MARKS.get(row.verdict, ""),
+                    "current": f"{row.post.level} · {shipped(row.current_level_name)}",
+                    "recommended": (
+                        f"{a['recommended_level']} · {shipped(row.recommended_level_name)}"
+                        if a
+                        else "—"
+                    ),
+                    "threat": presenters.number(a["threat_index"]) if a else "—",
+                    "trend": presenters.signed(a["trend_per_day"]) if a else "",
+                    "margin": presenters.margin_text(a["next_level_margin_days"]) if a else "—",
+                    "preparedness": round(a["preparedness"]) if a else None,
+                    "evaluated_at": a["evaluated_at"] if a else None,
+                    "sentence": sentence,
+                    "reasons": reasons,
+                }
+            )
+        return out
+
+    @cached_property
+    def route_names(self) -> dict[int, dict[str, str]]:
+        """Route names in the active language, for the sentences said again (one query)."""
+        names: dict[int, dict[str, str]] = {}
+        for route in selectors.routes_of_posts(post_ids=[r.post.pk for r in self.overview.rows]):
+            names.setdefault(route.post_id, {})[route.key] = presenters.route_label(route)
+        return names
+
+    @cached_property
+    def decisions(self) -> list[dict[str, Any]]:
+        decisions = selectors.recent_decisions(user=self.user, since=self.since)
+        names = selectors.level_names_of(post_ids={d.post_id for d in decisions})
+
+        def label(post_id: int, rank: int) -> str:
+            return f"{rank} · {shipped(names.get((post_id, rank), ''))}".rstrip(" ·")
+
+        return [
+            {
+                "decision": d,
+                "from": label(d.post_id, d.from_level),
+                "to": label(d.post_id, d.to_level),
+                "against": d.assessment is not None
+                and d.assessment.recommended_level != d.to_level,
+            }
+            for d in decisions
+        ]
+
+    @cached_property
+    def counts(self) -> list[tuple[str, str, str, int]]:
+        order = ["late", "act_now", "watch", "on_time", "too_early", "not_assessed"]
+        return [
+            (v, presenters.verdict_word(v), VERDICT_MARKS[v], self.overview.counts[v])
+            for v in order
+            if self.overview.counts.get(v)
+        ]

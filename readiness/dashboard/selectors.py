@@ -1,0 +1,528 @@
+"""Reads for the dashboards: who sees which post, and each page's rows in a fixed number of
+queries whatever the number of posts, indicators or staff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from readiness.assessments.models import Assessment, Decision, Verdict
+from readiness.indicators.models import Indicator
+from readiness.posts.models import ActionItem, AlertLevel, ExitRoute, Post
+from readiness.rosters.models import AssemblyPoint, Community, School, StaffMember, Warden
+
+# Members of this group are duty officers of the crisis centre, like staff users.
+CRISIS_CENTRE_GROUP = "Crisis centre"
+
+# The order of the overview: what needs the meeting's attention first.
+URGENCY = {
+    Verdict.LATE: 0,
+    Verdict.ACT_NOW: 1,
+    Verdict.WATCH: 2,
+    Verdict.ON_TIME: 3,
+    Verdict.TOO_EARLY: 3,
+}
+NOT_ASSESSED = "not_assessed"
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def is_duty_officer(user: Any) -> bool:
+    """Crisis-centre duty officers see and feed every post: superusers, staff users and
+    members of the "Crisis centre" group. Cached on the user for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    cached = getattr(user, "_readiness_duty_officer", None)
+    if cached is None:
+        cached = user.groups.filter(name=CRISIS_CENTRE_GROUP).exists()
+        user._readiness_duty_officer = cached
+    return bool(cached)
+
+
+def posts_visible_to(user: Any) -> QuerySet[Post]:
+    """The one rule of who sees what: duty officers every post, a post security officer
+    the posts they secure, anyone else none."""
+    if not user.is_authenticated or not user.is_active:
+        return Post.objects.none()
+    if is_duty_officer(user):
+        return Post.objects.all()
+    return Post.objects.filter(security_officers=user)
+
+
+def can_decide(user: Any) -> bool:
+    """Level decisions are the crisis centre's; post officers feed the post."""
+    return is_duty_officer(user)
+
+
+# --- Overview ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewFilters:
+    region: str = ""
+    verdict: str = ""
+    q: str = ""
+
+    def matches(self, row: OverviewRow) -> bool:
+        if self.region and row.post.region != self.region:
+            return False
+        if self.verdict and row.verdict != self.verdict:
+            return False
+        if self.q:
+            needle = self.q.casefold()
+            haystack = " ".join(
+                (row.post.code, row.post.name, row.post.city, row.post.country, row.post.region)
+            ).casefold()
+            if needle not in haystack:
+                return False
+        return True
+
+
+@dataclass(slots=True)
+class OverviewRow:
+    post: Post
+    assessment: dict[str, Any] | None
+    current_level_name: str
+    recommended_level_name: str
+
+    @property
+    def verdict(self) -> str:
+        return self.assessment["verdict"] if self.assessment else NOT_ASSESSED
+
+    @property
+    def margin(self) -> float | None:
+        return self.assessment["next_level_margin_days"] if self.assessment else None
+
+    @property
+    def urgency(self) -> tuple[int, float, str]:
+        margin = self.margin
+        return (
+            URGENCY.get(self.verdict, 4),  # type: ignore[call-overload]
+            math.inf if margin is None else margin,
+            self.post.code,
+        )
+
+
+@dataclass(slots=True)
+class Overview:
+    rows: list[OverviewRow]  # filtered, most urgent first
+    regions: list[str]  # of every visible post, for the filter
+    total: int  # visible posts before filtering
+    counts: dict[str, int] = field(default_factory=dict)  # by verdict, after filtering
+
+
+_OVERVIEW_ASSESSMENT_FIELDS = (
+    "id",
+    "evaluated_at",
+    "current_level",
+    "recommended_level",
+    "verdict",
+    "threat_index",
+    "trend_per_day",
+    "next_level_margin_days",
+    "preparedness",
+)
+
+
+def _newest_assessment_id() -> Subquery:
+    return Subquery(
+        Assessment.objects.filter(post=OuterRef("pk"))
+        .order_by("-evaluated_at", "-id")
+        .values("id")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def overview(*, user: Any, filters: OverviewFilters) -> Overview:
+    """Every visible post with its newest assessment, most urgent first: three queries
+    (posts, their newest assessments, and the trend points not yet in memory)."""
+    level_name = AlertLevel.objects.filter(post=OuterRef("pk"), rank=OuterRef("level")).values(
+        "name"
+    )[:1]
+    posts = list(
+        posts_visible_to(user)
+        .only("id", "code", "name", "country", "city", "region", "level", "rescore_error")
+        .annotate(newest_id=_newest_assessment_id(), current_level_name=Subquery(level_name))
+        .order_by()
+    )
+    ids = [p.newest_id for p in posts if p.newest_id is not None]
+    assessments: dict[int, dict[str, Any]] = {}
+    if ids:
+        recommended_name = AlertLevel.objects.filter(
+            post=OuterRef("post_id"), rank=OuterRef("recommended_level")
+        ).values("name")[:1]
+        for row in (
+            Assessment.objects.filter(id__in=ids)
+            .annotate(recommended_level_name=Subquery(recommended_name))
+            .values(*_OVERVIEW_ASSESSMENT_FIELDS, "post_id", "recommended_level_name")
+        ):
+            assessments[row["post_id"]] = row
+    points = trend_points(keys=[(a["id"], a["evaluated_at"]) for a in assessments.values()])
+    rows = []
+    for post in posts:
+        assessment = assessments.get(post.pk)
+        if assessment is not None:
+            assessment["trend_points"] = points.get(assessment["id"], ())
+        rows.append(
+            OverviewRow(
+                post=post,
+                assessment=assessment,
+                current_level_name=post.current_level_name or "",
+                recommended_level_name=(assessment["recommended_level_name"] or "")
+                if assessment
+                else "",
+            )
+        )
+    regions = sorted({p.region for p in posts if p.region})
+    shown = sorted((r for r in rows if filters.matches(r)), key=lambda r: r.urgency)
+    counts: dict[str, int] = {}
+    for row in shown:
+        counts[row.verdict] = counts.get(row.verdict, 0) + 1
+    return Overview(rows=shown, regions=regions, total=len(posts), counts=counts)
+
+
+# Trend points by assessment. An assessment never changes, so what is read from its
+# explanation once stays true; reading it again would mean parsing the whole explanation
+# (tens of kilobytes with its indicator table) of every post on every overview refresh.
+# Keyed by id and evaluation time, so a reused id (tests roll back) is never confused.
+_TREND_CACHE: OrderedDict[tuple[int, dt.datetime], tuple[float, ...]] = OrderedDict()
+_TREND_CACHE_SIZE = 20_000
+_TREND_LOCK = threading.Lock()
+
+
+def trend_points(*, keys: list[tuple[int, dt.datetime]]) -> dict[int, tuple[float, ...]]:
+    """The daily threat index over the trend window of each (assessment id, evaluated at),
+    oldest first, by id. One query for those not yet in memory: always one, even when none
+    is missing, so the page's query count does not depend on earlier requests."""
+    found: dict[int, tuple[float, ...]] = {}
+    with _TREND_LOCK:
+        for key in keys:
+            if key in _TREND_CACHE:
+                found[key[0]] = _TREND_CACHE[key]
+    missing = {pk: at for pk, at in keys if pk not in found}
+    rows = Assessment.objects.filter(id__in=list(missing) or [0]).values(
+        "id", points=F("explanation__trend__points")
+    )
+    loaded = {
+        row["id"]: tuple(
+            p["threat_index"] for p in row["points"] or () if p.get("threat_index") is not None
+        )
+        for row in rows
+    }
+    with _TREND_LOCK:
+        for pk, values in loaded.items():
+            _TREND_CACHE[(pk, missing[pk])] = values
+        while len(_TREND_CACHE) > _TREND_CACHE_SIZE:
+            _TREND_CACHE.popitem(last=False)
+    found.update(loaded)
+    return found
+
+
+def overview_version(*, user: Any, now: dt.datetime | None = None) -> str:
+    """A cheap token that changes when the overview would: a new assessment, a post added,
+    removed, failing or recovering, or (so that ages stay true) a new minute. Two
+    aggregate queries on indexes, no rows."""
+    now = now or timezone.now()
+    visible = posts_visible_to(user)
+    assessments = Assessment.objects.all()
+    if not is_duty_officer(user):
+        assessments = assessments.filter(post__in=visible)
+    newest = assessments.aggregate(n=Max("id"))["n"] or 0
+    state = visible.aggregate(
+        n=Count("id"), failing=Count("id", filter=~Q(rescore_error="")), levels=Sum("level")
+    )
+    minute = int(now.timestamp() // 60)
+    return f"{newest}.{state['n']}.{state['failing']}.{state['levels'] or 0}.{minute}"
+
+
+# --- Post page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorFilters:
+    category: str = ""
+    min_severity: int | None = None
+    days: int | None = None  # observed in the last N days
+    ongoing: bool = False
+    limit: int = 25
+
+
+@dataclass(slots=True)
+class RosterSummary:
+    staff_rows: list[dict[str, Any]]  # by category and essential: headcount, dependants, ...
+    staff_total: int
+    staff_present: int
+    staff_confirmed: int
+    staff_contactable: int
+    to_confirm: list[StaffMember]
+    schools: list[School]
+    community: Community | None
+    wardens: int
+    warden_zones: int
+    assembly_points: int
+    assembly_capacity: int
+
+
+def post_for(*, user: Any, code: str) -> Post:
+    """The post with this code if the user may see it; Post.DoesNotExist otherwise (a 404:
+    an outsider does not learn which posts exist)."""
+
+    def count(model: Any, expression: Any) -> Subquery:
+        return Subquery(
+            model.objects.filter(post=OuterRef("pk"))
+            .order_by()
+            .values("post")
+            .annotate(n=expression)
+            .values("n")[:1],
+            output_field=IntegerField(),
+        )
+
+    # The roster's small counts ride along with the post (one query instead of three).
+    return (
+        posts_visible_to(user)
+        .select_related("community")
+        .annotate(
+            n_wardens=count(Warden, Count("id")),
+            n_warden_zones=count(Warden, Count("zone", distinct=True)),
+            n_assembly_points=count(AssemblyPoint, Count("id")),
+            assembly_capacity=count(AssemblyPoint, Sum("capacity")),
+        )
+        .get(code=code)
+    )
+
+
+def ladder_with_checklists(*, post: Post) -> list[AlertLevel]:
+    """The post's levels with their checklists and who ticked them: two queries."""
+    return list(
+        AlertLevel.objects.filter(post=post)
+        .order_by("rank")
+        .prefetch_related(
+            Prefetch(
+                "actions",
+                queryset=ActionItem.objects.select_related("ready_by").order_by("order", "id"),
+            )
+        )
+    )
+
+
+def assessment_history(
+    *, post: Post, since: dt.datetime
+) -> list[tuple[dt.datetime, float, int, int, str]]:
+    """(evaluated_at, threat index, current level, recommended level, verdict), oldest first."""
+    return list(
+        Assessment.objects.filter(post=post, evaluated_at__gte=since)
+        .order_by("evaluated_at", "id")
+        .values_list(
+            "evaluated_at", "threat_index", "current_level", "recommended_level", "verdict"
+        )
+    )
+
+
+def indicator_timeline(
+    *, post: Post, filters: IndicatorFilters, now: dt.datetime | None = None
+) -> tuple[list[Indicator], bool]:
+    """The newest indicators matching the filters, and whether older ones match too."""
+    now = now or timezone.now()
+    rows = Indicator.objects.filter(post=post).select_related("recorded_by")
+    if filters.category:
+        rows = rows.filter(category=filters.category)
+    if filters.min_severity:
+        rows = rows.filter(severity__gte=filters.min_severity)
+    if filters.days:
+        rows = rows.filter(observed_at__gte=now - dt.timedelta(days=filters.days))
+    if filters.ongoing:
+        rows = rows.filter(ongoing=True, ended_at__isnull=True)
+    found = list(rows.order_by("-observed_at", "-id")[: filters.limit + 1])
+    return found[: filters.limit], len(found) > filters.limit
+
+
+def indicators_by_id(*, post: Post, ids: set[int]) -> dict[int, Indicator]:
+    """Some indicators of a post by id: one query, even for none (an id 0 that matches
+    nothing), so that the page's query count does not depend on the evidence."""
+    return {
+        i.pk: i
+        for i in Indicator.objects.filter(post=post, pk__in=ids or {0}).only(
+            "id",
+            "category",
+            "severity",
+            "reliability",
+            "credibility",
+            "source",
+            "text",
+            "observed_at",
+            "ongoing",
+            "ended_at",
+        )
+    }
+
+
+def routes_of(*, post: Post) -> list[ExitRoute]:
+    return list(ExitRoute.objects.filter(post=post).order_by("key"))
+
+
+def routes_of_posts(*, post_ids: list[int]) -> list[ExitRoute]:
+    return list(ExitRoute.objects.filter(post_id__in=post_ids).order_by("post_id", "key"))
+
+
+def roster_summary(
+    *, post: Post, staff_query: str = "", now: dt.datetime | None = None, to_confirm: int = 8
+) -> RosterSummary:
+    """Staff by category, the people least recently confirmed (or matching a name), schools,
+    community, wardens and assembly points: three queries whatever the roster's size when
+    the post comes from post_for (which brings the community and the small counts)."""
+    now = now or timezone.now()
+    recent = now - dt.timedelta(days=30)
+    contact = ~Q(email="") | ~Q(phone="")
+    staff_rows = list(
+        StaffMember.objects.filter(post=post)
+        .values("category", "essential")
+        .annotate(
+            n_people=Sum("headcount"),
+            n_present=Coalesce(Sum("headcount", filter=Q(present=True)), 0),
+            n_dependants=Coalesce(Sum("dependants", filter=Q(present=True)), 0),
+            n_confirmed=Coalesce(
+                Sum("headcount", filter=Q(present=True, last_confirmed_at__gte=recent)), 0
+            ),
+            n_contactable=Coalesce(Sum("headcount", filter=Q(present=True) & contact), 0),
+        )
+        .order_by("category", "-essential")
+    )
+    candidates = StaffMember.objects.filter(post=post)
+    if staff_query:
+        candidates = candidates.filter(
+            Q(name__icontains=staff_query) | Q(role__icontains=staff_query)
+        )
+    else:
+        candidates = candidates.filter(present=True)
+    waiting = list(
+        candidates.order_by(F("last_confirmed_at").asc(nulls_first=True), "name")[:to_confirm]
+    )
+    if hasattr(post, "n_wardens"):  # read with the post (post_for)
+        wardens = {"n": post.n_wardens or 0, "zones": post.n_warden_zones or 0}
+        points = {"n": post.n_assembly_points or 0, "capacity": post.assembly_capacity or 0}
+    else:
+        wardens = Warden.objects.filter(post=post).aggregate(
+            n=Count("id"), zones=Count("zone", distinct=True)
+        )
+        points = AssemblyPoint.objects.filter(post=post).aggregate(
+            n=Count("id"), capacity=Coalesce(Sum("capacity"), 0)
+        )
+    try:
+        community = post.community
+    except Community.DoesNotExist:
+        community = None
+    return RosterSummary(
+        staff_rows=staff_rows,
+        staff_total=sum(r["n_people"] for r in staff_rows),
+        staff_present=sum(r["n_present"] for r in staff_rows),
+        staff_confirmed=sum(r["n_confirmed"] for r in staff_rows),
+        staff_contactable=sum(r["n_contactable"] for r in staff_rows),
+        to_confirm=waiting,
+        schools=list(School.objects.filter(post=post).order_by("-pupils", "name")),
+        community=community,
+        wardens=wardens["n"],
+        warden_zones=wardens["zones"],
+        assembly_points=points["n"],
+        assembly_capacity=points["capacity"],
+    )
+
+
+def decision_log(*, post: Post) -> list[Decision]:
+    """Every decision of the post, newest first, with who decided and the assessment it was
+    taken against (without its bulky explanation): one query."""
+    return list(
+        Decision.objects.filter(post=post)
+        .select_related("decided_by", "assessment")
+        .defer("assessment__explanation")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def newest_assessment_id(*, post: Post) -> int | None:
+    return (
+        Assessment.objects.filter(post=post)
+        .order_by("-evaluated_at", "-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+
+
+# --- Daily brief -------------------------------------------------------------------------
+
+
+def recent_decisions(*, user: Any, since: dt.datetime) -> list[Decision]:
+    """Decisions of the visible posts since a time, newest first: one query."""
+    return list(
+        Decision.objects.filter(post__in=posts_visible_to(user), decided_at__gte=since)
+        .select_related("post", "decided_by", "assessment")
+        .defer("assessment__explanation")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def level_names_of(*, post_ids: set[int]) -> dict[tuple[int, int], str]:
+    """{(post id, rank): level name} for some posts: one query (none without posts)."""
+    if not post_ids:
+        return {}
+    return {
+        (post_id, rank): name
+        for post_id, rank, name in AlertLevel.objects.filter(post_id__in=post_ids).values_list(
+            "post_id", "rank", "name"
+        )
+    }
+
+
+def brief_details(*, keys: list[tuple[int, dt.datetime]]) -> dict[int, dict[str, Any]]:
+    """The gauge sentence, reasons, levels and routes of some assessments (by id and
+    evaluation time), read from their explanation once and then kept in memory like the
+    trend points: one query, for those not yet in memory (always one)."""
+    found: dict[int, dict[str, Any]] = {}
+    with _TREND_LOCK:
+        for key in keys:
+            if key in _BRIEF_CACHE:
+                found[key[0]] = _BRIEF_CACHE[key]
+    missing = {pk: at for pk, at in keys if pk not in found}
+    loaded = {
+        row["id"]: row
+        for row in Assessment.objects.filter(id__in=list(missing) or [0]).values(
+            "id",
+            verdict_text=F("explanation__verdict_text"),
+            reasons=F("explanation__reasons"),
+            levels=F("explanation__levels"),
+            routes=F("explanation__routes"),
+            watch_window=F("explanation__params__watch_window_days"),
+            margin_rank=F("explanation__next_level_margin_rank"),
+        )
+    }
+    with _TREND_LOCK:
+        for pk, row in loaded.items():
+            _BRIEF_CACHE[(pk, missing[pk])] = row
+        while len(_BRIEF_CACHE) > _TREND_CACHE_SIZE // 4:
+            _BRIEF_CACHE.popitem(last=False)
+    found.update(loaded)
+    return found
+
+
+_BRIEF_CACHE: OrderedDict[tuple[int, dt.datetime], dict[str, Any]] = OrderedDict()

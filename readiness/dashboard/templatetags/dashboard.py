@@ -1,0 +1,109 @@
+"""Filters the dashboard templates share: localised figures and shipped names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .. import presenters
+from ..vocabulary import VERDICT_MARKS, shipped
+
+register = template.Library()
+
+
+@register.filter
+def age(value: dt.datetime | None) -> str:
+    """'just now', '12 minutes ago', '3 hours ago'."""
+    return presenters.age_text(value, timezone.now())
+
+
+@register.filter(name="shipped")
+def shipped_filter(name: str) -> str:
+    return shipped(name or "")
+
+
+@register.filter
+def rank_name(rank: int | None, names: Mapping[int, str]) -> str:
+    """'4 · Reduced presence' from a rank and the post's {rank: name}."""
+    if rank is None:
+        return "—"
+    return f"{rank} · {shipped(names.get(rank, ''))}".rstrip(" ·")
+
+
+@register.filter
+def days(value: float | None) -> str:
+    return presenters.days(value)
+
+
+@register.filter
+def people(value: float | None) -> str:
+    return presenters.people(value)
+
+
+@register.filter
+def num(value: float | None, decimals: int = 1) -> str:
+    return presenters.number(value, int(decimals))
+
+
+@register.filter
+def signed(value: float | None) -> str:
+    return presenters.signed(value)
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)} %"
+
+
+@register.filter
+def verdict_word(verdict: str) -> str:
+    return presenters.verdict_word(verdict)
+
+
+@register.filter
+def verdict_mark(verdict: str) -> str:
+    return VERDICT_MARKS.get(verdict, "")
+
+
+@register.filter
+def field_value(form: Any, name: str) -> Any:
+    return form[name].value()
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: Any, **changes: Any) -> str:
+    """The current query string with some parameters changed (empty removes them)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@register.simple_tag
+def field(bound: Any, checkbox: bool = False, help: str = "") -> str:
+    """A form field with its label, help and errors, rendered here rather than by an
+    included template: the post page has dozens of them."""
+    errors = bound.errors
+    label = format_html('<label for="{}">{}</label>', bound.id_for_label, bound.label)
+    widget = bound.as_widget()
+    inner = format_html("{} {}", widget, label) if checkbox else format_html("{}{}", label, widget)
+    if bound.help_text:
+        hint = format_html(
+            '<p class="help" id="{}_helptext">{}</p>', bound.auto_id, bound.help_text
+        )
+    elif help:
+        hint = format_html('<p class="help">{}</p>', help)
+    else:
+        hint = ""
+    classes = "field" + (" checkbox" if checkbox else "") + (" has-error" if errors else "")
+    return format_html(
+        '<div class="{}">{}{}{}</div>', classes, inner, hint, str(errors) if errors else ""
+    )

@@ -1,0 +1,337 @@
+"""Dashboard views: load, validate, call a service, render. Full pages and HTMX updates
+render the same named partials of one template."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import (
+    HttpResponseClientRedirect,
+    HttpResponseStopPolling,
+    trigger_client_event,
+)
+
+from readiness.assessments.decisions import decision_record
+from readiness.assessments.models import Assessment
+from readiness.indicators.models import Indicator
+from readiness.indicators.services import indicator_record
+from readiness.posts.models import ActionItem, ExitRoute, Post
+from readiness.posts.routes import route_check
+from readiness.rosters.models import StaffMember
+from readiness.rosters.services import staff_confirm
+
+from . import presenters, selectors
+from .forms import ActionTickForm, DecisionForm, IndicatorForm, RouteCheckForm, StaffConfirmForm
+from .pages import BriefPage, OverviewPage, PostPage
+from .services import action_item_tick
+
+# Panels of the post page an HTMX request may ask for by target id.
+POST_PANELS = frozenset(
+    {
+        "gauge",
+        "explanation",
+        "charts",
+        "indicators",
+        "routes",
+        "roster",
+        "checklists",
+        "decisions",
+        "indicator-form",
+        "decision-form",
+    }
+)
+EVENT = "assessmentChanged"
+
+
+def signin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """login_required that also works for HTMX requests: a partial must not swap the
+    sign-in page into a panel, so the browser is sent to it whole."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.htmx:
+            back = request.htmx.current_url_abs_path or request.get_full_path()
+            login = resolve_url(settings.LOGIN_URL)
+            return HttpResponseClientRedirect(f"{login}?{urlencode({'next': back})}")
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    """A service's errors onto the form: on their field when the form has it, else on top."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _post(request: HttpRequest, code: str) -> Post:
+    try:
+        return selectors.post_for(user=request.user, code=code)
+    except Post.DoesNotExist:
+        raise Http404(_("No such post, or not one of yours.")) from None
+
+
+def _render_post(
+    request: HttpRequest,
+    page: PostPage,
+    *,
+    partial: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    # Times on a post's page are the post's local times.
+    with timezone.override(page.tz), presenters.same_locale():
+        template = "dashboard/post_detail.html" + (f"#{partial}" if partial else "")
+        return render(request, template, {"page": page, "post": page.post}, status=status)
+
+
+def _after_write(
+    request: HttpRequest, page: PostPage, *, partial: str, anchor: str, message: str
+) -> HttpResponse:
+    """HTMX: the panel again and an event so the other panels refresh. Without JavaScript:
+    back to the page (post/redirect/get)."""
+    if request.htmx:
+        response = _render_post(request, page, partial=partial)
+        return trigger_client_event(response, EVENT)
+    messages.success(request, message)
+    return redirect(f"{page.url}#{anchor}")
+
+
+def _invalid(request: HttpRequest, page: PostPage, *, partial: str) -> HttpResponse:
+    """The form again with its errors and everything typed: in place with HTMX, in the whole
+    page without JavaScript."""
+    return _render_post(request, page, partial=partial if request.htmx else None, status=422)
+
+
+# --- Pages --------------------------------------------------------------------------------
+
+
+@signin_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def overview(request: HttpRequest) -> HttpResponse:
+    page = OverviewPage(user=request.user, params=request.GET)
+    if request.htmx:
+        # The poll: nothing new costs two aggregate queries and an empty answer.
+        since = request.GET.get("since")
+        if since and since == page.version:
+            return HttpResponse(status=204)
+        with presenters.same_locale():
+            return render(request, "dashboard/overview.html#rows", {"page": page})
+    with presenters.same_locale():
+        return render(request, "dashboard/overview.html", {"page": page})
+
+
+@signin_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def post_detail(request: HttpRequest, code: str) -> HttpResponse:
+    page = PostPage(post=_post(request, code), user=request.user, params=request.GET)
+    target = request.htmx.target if request.htmx else None
+    return _render_post(request, page, partial=target if target in POST_PANELS else None)
+
+
+@signin_required
+@require_GET
+def post_poll(request: HttpRequest, code: str) -> HttpResponse:
+    """Polled by an open post page: 204 while nothing changed; when a new assessment is in,
+    the poller again (with the new id) and the event that refreshes the panels."""
+    post = selectors.posts_visible_to(request.user).filter(code=code).first()
+    if post is None:
+        return HttpResponseStopPolling()  # gone, or no longer one of this user's posts
+    newest = selectors.newest_assessment_id(post=post) or 0
+    pending = post.rescore_requested_at is not None
+    if request.GET.get("since") == str(newest) and request.GET.get("pending", "0") == str(
+        int(pending)
+    ):
+        return HttpResponse(status=204)
+    page = PostPage(post=post, user=request.user, params=None)
+    response = render(
+        request,
+        "dashboard/post_detail.html#poll",
+        {"page": page, "post": post, "since": newest, "pending": pending},
+    )
+    if request.GET.get("since") != str(newest):
+        trigger_client_event(response, EVENT)
+    return response
+
+
+@signin_required
+@require_GET
+def brief(request: HttpRequest) -> HttpResponse:
+    with presenters.same_locale():
+        return render(request, "dashboard/brief.html", {"page": BriefPage(user=request.user)})
+
+
+# --- Writes -------------------------------------------------------------------------------
+
+
+@signin_required
+@require_http_methods(["GET", "POST"])
+def indicator_create(request: HttpRequest, code: str) -> HttpResponse:
+    post = _post(request, code)
+    if request.method == "GET":
+        return redirect(
+            f"{PostPage(post=post, user=request.user, params=None).url}#record-indicator"
+        )
+    tz = zoneinfo.ZoneInfo(post.timezone)
+    with timezone.override(tz):  # a datetime-local input is the post's local time
+        form = IndicatorForm(request.POST, instance=Indicator(post=post))
+        if form.is_valid():
+            try:
+                indicator_record(post=post, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+    if not form.is_valid():
+        page = PostPage(post=post, user=request.user, params=None, forms={"indicator": form})
+        return _invalid(request, page, partial="indicator-form")
+    page = PostPage(post=post, user=request.user, params=None, saved="indicator")
+    return _after_write(
+        request,
+        page,
+        partial="indicator-form",
+        anchor="indicators",
+        message=_("Indicator recorded; the post has been re-scored."),
+    )
+
+
+@signin_required
+@require_http_methods(["GET", "POST"])
+def decision_create(request: HttpRequest, code: str) -> HttpResponse:
+    post = _post(request, code)
+    page = PostPage(post=post, user=request.user, params=None)
+    if request.method == "GET":
+        return redirect(f"{page.url}#record-decision")
+    if not page.can_decide:
+        return HttpResponseForbidden(_("Level decisions are recorded by the crisis centre."))
+    form = DecisionForm(request.POST, levels=page.ladder, current=post.level)
+    if form.is_valid():
+        data = form.cleaned_data
+        assessment = None
+        if data.get("assessment"):
+            assessment = Assessment.objects.filter(pk=data["assessment"], post=post).first()
+        try:
+            decision_record(
+                post=post,
+                to_level=data["to_level"],
+                rationale=data["rationale"],
+                user=request.user,
+                assessment=assessment,
+                against_recommendation_confirmed=data["against_recommendation_confirmed"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    if not form.is_valid():
+        if "assessment" in form.errors:
+            # Show the newest assessment now, keeping what was typed: the next submit is
+            # taken against what the officer has then seen.
+            form = _rebased(form, page)
+        page = PostPage(post=post, user=request.user, params=None, forms={"decision": form})
+        return _invalid(request, page, partial="decision-form")
+    post.refresh_from_db()
+    page = PostPage(post=post, user=request.user, params=None, saved="decision")
+    return _after_write(
+        request,
+        page,
+        partial="decision-form",
+        anchor="decisions",
+        message=_("Decision recorded."),
+    )
+
+
+def _rebased(form: DecisionForm, page: PostPage) -> DecisionForm:
+    data = form.data.copy()
+    data["assessment"] = str(page.assessment.pk) if page.assessment else ""
+    page.post.refresh_from_db(fields=["level"])
+    rebased = DecisionForm(data, levels=page.ladder, current=page.post.level)
+    rebased.full_clean()
+    for field, errors in form.errors.items():
+        for error in errors:
+            if error not in rebased.errors.get(field, []):
+                rebased.add_error(None if field == "assessment" else field, error)
+    return rebased
+
+
+@signin_required
+@require_POST
+def route_check_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    post = _post(request, code)
+    route = get_object_or_404(ExitRoute, post=post, pk=pk)
+    form = RouteCheckForm(request.POST, prefix=f"route-{route.pk}")
+    if form.is_valid():
+        try:
+            route_check(route=route, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    if not form.is_valid():
+        page = PostPage(post=post, user=request.user, params=None, forms={f"route-{pk}": form})
+        return _invalid(request, page, partial="routes")
+    page = PostPage(post=post, user=request.user, params=None)
+    return _after_write(
+        request,
+        page,
+        partial="routes",
+        anchor="routes",
+        message=_("Route %(route)s marked verified.") % {"route": route.key},
+    )
+
+
+@signin_required
+@require_POST
+def staff_confirm_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    post = _post(request, code)
+    staff = get_object_or_404(StaffMember, post=post, pk=pk)
+    form = StaffConfirmForm(request.POST, prefix=f"staff-{staff.pk}")
+    if form.is_valid():
+        try:
+            staff_confirm(staff=staff, **form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    params = request.GET
+    if not form.is_valid():
+        page = PostPage(post=post, user=request.user, params=params, forms={f"staff-{pk}": form})
+        return _invalid(request, page, partial="roster")
+    page = PostPage(post=post, user=request.user, params=params)
+    return _after_write(
+        request,
+        page,
+        partial="roster",
+        anchor="roster",
+        message=_("%(name)s confirmed.") % {"name": staff.name},
+    )
+
+
+@signin_required
+@require_POST
+def action_tick(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    post = _post(request, code)
+    item = get_object_or_404(ActionItem, level__post=post, pk=pk)
+    form = ActionTickForm(request.POST)
+    form.is_valid()  # a checkbox: always valid
+    action_item_tick(item=item, ready=form.cleaned_data["ready"], user=request.user)
+    page = PostPage(post=post, user=request.user, params=None)
+    return _after_write(
+        request,
+        page,
+        partial="checklists",
+        anchor="checklists",
+        message=_("Checklist updated."),
+    )

@@ -1,0 +1,37 @@
+"""Writes on rosters made from the dashboards (imports go through the admin)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import StaffMember
+
+
+def staff_confirm(
+    *,
+    staff: StaffMember,
+    present: bool,
+    email: str,
+    phone: str,
+    at: dt.datetime | None = None,
+) -> StaffMember:
+    """The post officer has reached this person (or group row): record whether they are
+    still in the country and how to reach them, dated now. A person still present must be
+    reachable, or the confirmation confirms nothing."""
+    email = email.strip()
+    phone = phone.strip()
+    if present and not (email or phone):
+        raise ValidationError(
+            {"phone": _("Give a phone number or an email address for someone still present.")}
+        )
+    staff.present = present
+    staff.email = email
+    staff.phone = phone
+    staff.last_confirmed_at = at or timezone.now()
+    staff.full_clean()
+    staff.save(update_fields=["present", "email", "phone", "last_confirmed_at"])
+    return staff

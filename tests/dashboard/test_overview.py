@@ -1,0 +1,215 @@
+"""The overview: every visible post by urgency, filters, search, and the cheap poll."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from readiness.assessments.models import Assessment
+from readiness.assessments.services import post_rescore
+from readiness.dashboard.selectors import OverviewFilters, overview, overview_version
+from tests.dashboard.conftest import htmx, populate_post
+from tests.factories import IndicatorFactory, PostFactory, StaffMemberFactory
+
+pytestmark = pytest.mark.django_db
+URL = reverse("dashboard:overview")
+# session, user, newest assessment id, post aggregates, posts, assessments, trend points
+OVERVIEW_QUERIES = 7
+
+
+def assess(post, verdict: str, margin: float | None, *, rec: int = 1):  # type: ignore[no-untyped-def]
+    """A stored assessment with a chosen verdict: sorting must not depend on the engine."""
+    return Assessment.objects.create(
+        post=post,
+        evaluated_at=timezone.now(),
+        current_level=post.level,
+        recommended_level=rec,
+        verdict=verdict,
+        threat_index=40,
+        trend_per_day=0.5,
+        next_level_margin_days=margin,
+        preparedness=50,
+        fingerprint="test",
+        explanation={"trend": {"points": [{"threat_index": 30}, {"threat_index": 40}]}},
+    )
+
+
+def order_in(html: str) -> list[str]:
+    return re.findall(r'id="post-([A-Z]{2}-[A-Z0-9]+)"', html)
+
+
+def test_signing_in_is_required(client):  # type: ignore[no-untyped-def]
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_htmx_request_without_a_session_is_sent_to_sign_in_whole(client):  # type: ignore[no-untyped-def]
+    response = client.get(URL + "?since=1", **htmx("overview-rows"))
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("login"))
+
+
+def test_posts_are_sorted_by_urgency_then_margin(duty_client):  # type: ignore[no-untyped-def]
+    for code, verdict, margin in [
+        ("ZZ-ONT", "on_time", 40.0),
+        ("ZZ-WAT", "watch", 9.0),
+        ("ZZ-LT2", "late", -1.0),
+        ("ZZ-ACT", "act_now", 4.0),
+        ("ZZ-LT1", "late", -12.0),
+        ("ZZ-EAR", "too_early", None),
+        ("ZZ-ACS", "act_now", 2.0),
+    ]:
+        assess(PostFactory(code=code), verdict, margin)
+    PostFactory(code="ZZ-NEW")  # never assessed: last
+    html = duty_client.get(URL).content.decode()
+    assert order_in(html) == [
+        "ZZ-LT1",
+        "ZZ-LT2",
+        "ZZ-ACS",
+        "ZZ-ACT",
+        "ZZ-WAT",
+        "ZZ-ONT",
+        "ZZ-EAR",
+        "ZZ-NEW",
+    ]
+
+
+def test_each_row_shows_the_gauge_in_words_and_the_figures(duty_client, post_a):  # type: ignore[no-untyped-def]
+    stored = Assessment.objects.filter(post=post_a).latest()
+    html = duty_client.get(URL).content.decode()
+    row = html[html.index('id="post-ZZ-AAA"') :]
+    row = row[: row.index("</tr>")]
+    words = {
+        "late": "Late",
+        "act_now": "Act now",
+        "watch": "Watch",
+        "on_time": "On time",
+        "too_early": "Too early",
+    }
+    assert f"gauge-{stored.verdict}" in row and words[stored.verdict] in row
+    assert f"{stored.threat_index:.1f}".removesuffix(".0") in row
+    assert f"{round(stored.preparedness)}" in row
+    assert 'class="sparkline"' in row and "just now" in row
+
+
+def test_filters_by_region_verdict_and_search(duty_client):  # type: ignore[no-untyped-def]
+    assess(PostFactory(code="ZZ-SAH", name="Niamey", region="Sahel"), "late", -2)
+    assess(PostFactory(code="ZZ-LEV", name="Beirut", region="Levant"), "watch", 8)
+    assess(PostFactory(code="ZZ-LE2", name="Amman", region="Levant"), "late", -1)
+    assert order_in(duty_client.get(URL, {"region": "Levant"}).content.decode()) == [
+        "ZZ-LE2",
+        "ZZ-LEV",
+    ]
+    assert order_in(duty_client.get(URL, {"verdict": "late"}).content.decode()) == [
+        "ZZ-SAH",
+        "ZZ-LE2",
+    ]
+    assert order_in(duty_client.get(URL, {"q": "beir"}).content.decode()) == ["ZZ-LEV"]
+    assert order_in(duty_client.get(URL, {"q": "zz-sah"}).content.decode()) == ["ZZ-SAH"]
+
+
+def test_the_filter_form_shows_the_regions_and_keeps_the_choice(duty_client):  # type: ignore[no-untyped-def]
+    PostFactory(region="Sahel")
+    PostFactory(region="Levant")
+    html = duty_client.get(URL, {"region": "Levant", "q": "x"}).content.decode()
+    assert '<option value="Levant" selected>' in html
+    assert 'value="x"' in html
+
+
+def test_a_post_officer_sees_only_their_post(officer_client, post_a, post_b):  # type: ignore[no-untyped-def]
+    assert order_in(officer_client.get(URL).content.decode()) == ["ZZ-AAA"]
+
+
+def test_an_outsider_sees_no_post_and_is_told_why(outsider_client, post_a):  # type: ignore[no-untyped-def]
+    response = outsider_client.get(URL)
+    assert response.status_code == 200
+    assert order_in(response.content.decode()) == []
+    assert "You have no post to follow" in response.content.decode()
+
+
+def test_an_htmx_filter_request_gets_the_rows_partial_only(duty_client, post_a):  # type: ignore[no-untyped-def]
+    response = duty_client.get(URL, {"region": "Sahel"}, **htmx("overview-rows"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="overview-rows"')
+    assert "<html" not in html
+    assert "region=Sahel" in html  # the poll keeps the filters
+    assert "HX-Request" in response["Vary"]
+
+
+def test_the_poll_answers_204_while_nothing_changed(duty_client, duty_officer, post_a):  # type: ignore[no-untyped-def]
+    version = overview_version(user=duty_officer)
+    response = duty_client.get(URL, {"since": version}, **htmx("overview-rows"))
+    assert response.status_code == 204
+    assert response.content == b""
+
+
+def test_the_nothing_new_answer_is_cheap(
+    duty_client, duty_officer, post_a, django_assert_num_queries
+):  # type: ignore[no-untyped-def]
+    version = overview_version(user=duty_officer)
+    with django_assert_num_queries(4):  # session, user, two aggregates
+        duty_client.get(URL, {"since": version}, **htmx("overview-rows"))
+
+
+def test_the_poll_returns_the_rows_after_a_new_assessment(duty_client, duty_officer, post_a):  # type: ignore[no-untyped-def]
+    version = overview_version(user=duty_officer)
+    IndicatorFactory(post=post_a, severity=5, reliability="A", credibility=1)
+    new = post_rescore(post_id=post_a.pk)
+    response = duty_client.get(URL, {"since": version}, **htmx("overview-rows"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"{new.threat_index:.1f}".removesuffix(".0") in html
+    assert f"since={overview_version(user=duty_officer)}" in html
+
+
+def test_the_version_changes_with_a_new_post_or_a_new_minute(duty_officer, post_a):  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    before = overview_version(user=duty_officer, now=now)
+    assert overview_version(user=duty_officer, now=now + dt.timedelta(minutes=1)) != before
+    PostFactory()
+    assert overview_version(user=duty_officer, now=now) != before
+
+
+def test_the_overview_selector_counts_verdicts(duty_officer):  # type: ignore[no-untyped-def]
+    assess(PostFactory(), "late", -2)
+    assess(PostFactory(), "late", -1)
+    assess(PostFactory(), "watch", 5)
+    data = overview(user=duty_officer, filters=OverviewFilters())
+    assert data.counts == {"late": 2, "watch": 1}
+    assert data.total == 3
+
+
+def test_a_failing_post_says_so(duty_client, post_a):  # type: ignore[no-untyped-def]
+    type(post_a).objects.filter(pk=post_a.pk).update(rescore_error="ValueError: boom")
+    assert "re-scoring failed" in duty_client.get(URL).content.decode()
+
+
+def test_the_overview_runs_a_fixed_number_of_queries(duty_client, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        populate_post()
+    with django_assert_num_queries(OVERVIEW_QUERIES):
+        assert duty_client.get(URL).status_code == 200
+
+
+def test_more_posts_indicators_and_staff_cost_no_more_queries(duty_client):  # type: ignore[no-untyped-def]
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert duty_client.get(URL).status_code == 200
+        return len(queries)
+
+    posts = [populate_post() for _ in range(2)]
+    small = count()
+    for post in posts:
+        IndicatorFactory.create_batch(30, post=post)
+        StaffMemberFactory.create_batch(20, post=post)
+        post_rescore(post_id=post.pk)
+    posts += [populate_post(indicators=10, staff=10) for _ in range(8)]
+    assert count() == small == OVERVIEW_QUERIES
