@@ -52,6 +52,8 @@ replay: install
 
 bench: install-dev
 	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_rescore.py
+	$(BIN)/python bench/bench_pages.py
 
 clean:
 	rm -rf $(VENV) var staticfiles
