@@ -1,5 +1,5 @@
 """Forms of the dashboards. They validate input and show errors in place; the writes are the
-services' (readiness.*.services, readiness.assessments.decisions, readiness.posts.routes)."""
+services' (readiness.*.services, readiness.assessments.decisions)."""
 
 from __future__ import annotations
 

@@ -30,14 +30,13 @@ from readiness.assessments.models import Assessment
 from readiness.indicators.models import Indicator
 from readiness.indicators.services import indicator_record
 from readiness.posts.models import ActionItem, ExitRoute, Post
-from readiness.posts.routes import route_check
+from readiness.posts.services import action_item_tick, route_check
 from readiness.rosters.models import StaffMember
 from readiness.rosters.services import staff_confirm
 
 from . import presenters, selectors
 from .forms import ActionTickForm, DecisionForm, IndicatorForm, RouteCheckForm, StaffConfirmForm
 from .pages import BriefPage, OverviewPage, PostPage
-from .services import action_item_tick
 
 # Panels of the post page an HTMX request may ask for by target id.
 POST_PANELS = frozenset(

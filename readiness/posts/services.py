@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from readiness.engine.defaults import DEFAULT_LADDER
 from readiness.engine.vocabulary import LevelSpec, TriggerSpec
@@ -109,3 +112,45 @@ def post_ladder_copy(*, post: Post, levels: Iterable[LevelSpec] | None = None) -
     """Give a post that has no ladder its own copy of the template (or of ``levels``)."""
     ladder_install(post=post, levels=levels if levels is not None else template_ladder_specs())
     post.full_clean()
+
+
+def route_check(
+    *,
+    route: ExitRoute,
+    status: str,
+    seats_per_day: int | None = None,
+    note: str = "",
+    user: AbstractBaseUser | None = None,
+    at: dt.datetime | None = None,
+) -> ExitRoute:
+    """Mark a route verified now with its status (and seats/day when given). A note is
+    appended to the route's notes with the date and who checked, so earlier notes stay."""
+    at = at or timezone.now()
+    route.status = status
+    if seats_per_day is not None:
+        route.seats_per_day = seats_per_day
+    route.verified_at = at
+    note = note.strip()
+    if note:
+        who = user.get_username() if user is not None and user.is_authenticated else ""
+        stamp = at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        line = f"{stamp} {who}: {note}" if who else f"{stamp}: {note}"
+        route.notes = f"{route.notes.rstrip()}\n{line}".strip()
+    route.full_clean()
+    route.save(update_fields=["status", "seats_per_day", "verified_at", "notes"])
+    return route
+
+
+def action_item_tick(*, item: ActionItem, ready: bool, user: AbstractBaseUser | None) -> ActionItem:
+    """Mark a checklist line pre-positioned (who and when) or clear it. Its history keeps
+    every tick and untick."""
+    if ready:
+        if item.ready_at is None:
+            item.ready_at = timezone.now()
+            item.ready_by = user if user is not None and user.is_authenticated else None
+    else:
+        item.ready_at = None
+        item.ready_by = None
+    item.full_clean()
+    item.save(update_fields=["ready_at", "ready_by"])
+    return item

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from readiness.dashboard.services import action_item_tick
 from readiness.posts.models import ActionItem
+from readiness.posts.services import action_item_tick
 from tests.dashboard.conftest import htmx
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from readiness.posts.models import ExitRoute
-from readiness.posts.routes import route_check
+from readiness.posts.services import route_check
 from tests.dashboard.conftest import htmx
 
 pytestmark = pytest.mark.django_db
