@@ -10,7 +10,7 @@ SCENARIO ?= seeds/bamako-2025.yaml
 DEMO_DAY ?= 2025-11-19
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev lint format bench replay clean
+.PHONY: run test install install-dev lint format bench bench-live replay clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench: install-dev
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_rescore.py
 	$(BIN)/python bench/bench_pages.py
+
+# Needs a real worker's path: REDIS_URL and a PostgreSQL DATABASE_URL.
+bench-live: install-dev
+	$(BIN)/python bench/bench_live_update.py
 
 clean:
 	rm -rf $(VENV) var staticfiles
