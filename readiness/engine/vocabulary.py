@@ -77,6 +77,21 @@ class TriggerKind(enum.StrEnum):
     MANUAL = "manual"  # set by an officer with a reason
 
 
+# The fields of a trigger's condition; which of them a kind uses is checked by validate().
+CONDITION_FIELDS = (
+    "category",
+    "threshold",
+    "count",
+    "min_severity",
+    "within_days",
+    "route",
+    "mode",
+    "below_seats",
+    "margin_level",
+    "below_days",
+)
+
+
 class TriggerError(ValueError):
     """A trigger that cannot be evaluated; the message names the field."""
 
@@ -127,19 +142,7 @@ class TriggerSpec:
         for name in needs[kind]:
             if getattr(self, name) is None:
                 raise TriggerError(f"{name}: required for a {kind} trigger")
-        optional = (
-            "category",
-            "threshold",
-            "count",
-            "min_severity",
-            "within_days",
-            "route",
-            "mode",
-            "below_seats",
-            "margin_level",
-            "below_days",
-        )
-        for name in optional:
+        for name in CONDITION_FIELDS:
             if getattr(self, name) is not None and name not in allowed[kind]:
                 raise TriggerError(f"{name}: not used by a {kind} trigger")
         if self.category is not None:

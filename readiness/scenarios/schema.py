@@ -19,6 +19,7 @@ from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from readiness.engine.defaults import DEFAULT_LADDER, validate_ladder
 from readiness.engine.vocabulary import (
+    CONDITION_FIELDS,
     CREDIBILITY_RANGE,
     SEVERITY_RANGE,
     Category,
@@ -96,21 +97,7 @@ TOP_OPTIONAL = ("notes", "ladder", "triggers", "schools", "wardens", "assembly_p
 POST_KEYS = ("code", "name", "country", "city", "timezone", "level")
 ROUTE_REQUIRED = ("key", "mode", "from", "to", "status", "seats_per_day", "lead_time_hours")
 ROUTE_OPTIONAL = ("closes_at_threat", "usable_from", "notes")
-TRIGGER_FIELDS = (
-    "category",
-    "threshold",
-    "count",
-    "min_severity",
-    "within_days",
-    "route",
-    "mode",
-    "below_seats",
-    "margin_level",
-    "below_days",
-    "active",
-    "reason",
-    "enabled",
-)
+TRIGGER_FIELDS = (*CONDITION_FIELDS, "active", "reason", "enabled")
 STAFF_OPTIONAL = ("count", "name", "role", "essential", "dependants")
 EVENT_KINDS = ("indicator", "end", "route", "decision", "community")
 COMMUNITY_KEYS = ("registered", "dual_nationals", "unregistered_estimate")
