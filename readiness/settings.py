@@ -127,6 +127,9 @@ try:
     }
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL: {exc}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with psycopg's fast datetime loader (readiness/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "readiness.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     # Concurrent writers (web + in-process tasks) wait instead of failing at once.

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from readiness.assessments.models import Assessment
 from readiness.assessments.selectors import newest_assessment
+from readiness.engine import contributions_from_dict
 from readiness.indicators.models import Credibility, Reliability
 from readiness.posts.models import AlertLevel, Category, Post
 
@@ -324,7 +325,7 @@ class PostPage:
             return {}
         return {
             int(c["id"]): (c["weight"], c["status"])
-            for c in self.assessment.explanation.get("indicators", [])
+            for c in contributions_from_dict(self.assessment.explanation)
             if str(c.get("id", "")).isdigit()
         }
 

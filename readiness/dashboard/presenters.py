@@ -23,6 +23,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from readiness.engine import contributions_from_dict
 from readiness.posts.models import ExitRoute, RouteMode, RouteStatus
 
 from .vocabulary import (
@@ -594,7 +595,7 @@ def explanation(
     indicators: Mapping[int, Any],
     category_labels: Mapping[str, str],
 ) -> Explanation:
-    contributions = {c["id"]: c for c in exp.get("indicators", [])}
+    contributions = {c["id"]: c for c in contributions_from_dict(exp)}
     current = exp.get("current_level")
     recommended = exp.get("recommended_level")
 

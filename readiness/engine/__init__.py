@@ -4,7 +4,14 @@ Pure Python (standard library only, no Django). The Django services and the scen
 build an `Inputs`, call `assess()`, and store `Assessment.to_dict()`.
 """
 
-from .assessment import VERDICTS, Assessment, LevelOut, Reason, last_indicated_from_dict
+from .assessment import (
+    VERDICTS,
+    Assessment,
+    LevelOut,
+    Reason,
+    contributions_from_dict,
+    last_indicated_from_dict,
+)
 from .defaults import DEFAULT_LADDER, validate_ladder
 from .engine import assess
 from .inputs import EMPTY_READINESS, IndicatorIn, Inputs, Population, Readiness, RouteIn, StaffIn
@@ -38,6 +45,7 @@ __all__ = [
     "TrendPoint",
     "TriggerOut",
     "assess",
+    "contributions_from_dict",
     "last_indicated_from_dict",
     "validate_ladder",
 ]

@@ -4,6 +4,11 @@
 datetimes become ISO 8601 strings, enums their values, mapping keys strings, and an
 infinite number (a route not expected to close, a level with no means left) becomes null;
 each such place has a companion field saying which case it is.
+
+The per-indicator table, four fifths of the document when stored as one object per
+indicator, is a table: ``{"columns": [...], "rows": [[...], ...]}`` with its factors
+rounded to six decimals (``contributions_from_dict`` reads it back as one mapping per
+indicator, and also reads the older list-of-objects form).
 """
 
 from __future__ import annotations
@@ -91,29 +96,51 @@ class Assessment:
         for f in dataclasses.fields(self):
             if f.name == "indicators":
                 # The bulkiest part (one row per indicator): built directly, not by reflection.
-                out["indicators"] = [_contribution(c) for c in self.indicators]
+                out["indicators"] = {
+                    "columns": list(CONTRIBUTION_COLUMNS),
+                    "rows": [_contribution(c) for c in self.indicators],
+                }
             else:
                 out[f.name] = _plain(getattr(self, f.name))
         return out
 
 
-def _contribution(c: IndicatorContribution) -> dict[str, Any]:
-    """One contribution as a JSON object (a NamedTuple would become a list)."""
-    return {
-        "id": c.id,
-        "category": c.category.value,
-        "severity": c.severity,
-        "reliability": c.reliability.value,
-        "credibility": c.credibility,
-        "r": c.r,
-        "k": c.k,
-        "age_days": c.age_days,
-        "half_life_days": c.half_life_days,
-        "decay": c.decay,
-        "weight": c.weight,
-        "share": c.share,
-        "status": c.status,
-    }
+# The stored per-indicator table's columns, in order.
+CONTRIBUTION_COLUMNS = (
+    "id", "category", "severity", "reliability", "credibility", "r", "k", "age_days",
+    "half_life_days", "decay", "weight", "share", "status",
+)  # fmt: skip
+_DECIMALS = 6  # a weight of 5 to a millionth; W and the sub-indices are stored unrounded
+
+
+def _contribution(c: IndicatorContribution) -> list[Any]:
+    """One contribution as a row of CONTRIBUTION_COLUMNS."""
+    return [
+        c.id,
+        c.category.value,
+        c.severity,
+        c.reliability.value,
+        c.credibility,
+        c.r,
+        c.k,
+        None if c.age_days is None else round(c.age_days, _DECIMALS),
+        c.half_life_days,
+        round(c.decay, _DECIMALS),
+        round(c.weight, _DECIMALS),
+        round(c.share, _DECIMALS),
+        c.status,
+    ]
+
+
+def contributions_from_dict(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The per-indicator rows of a stored explanation (``to_dict()``), heaviest first, one
+    mapping per indicator keyed by CONTRIBUTION_COLUMNS. Also reads explanations stored
+    before the table form (a list of such mappings)."""
+    table = data.get("indicators") or []
+    if isinstance(table, list):
+        return list(table)
+    columns = table["columns"]
+    return [dict(zip(columns, row, strict=True)) for row in table["rows"]]
 
 
 def _plain(value: Any) -> Any:

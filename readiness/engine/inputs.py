@@ -57,18 +57,21 @@ class IndicatorIn:
     text: str = ""
 
     def __post_init__(self) -> None:
-        # Coerce plain strings (Django CharField values) to the enums once, here.
-        """Coerce strings to enums; refuse grades out of range and naive datetimes."""
-        object.__setattr__(self, "category", Category(self.category))
-        object.__setattr__(self, "reliability", Reliability(self.reliability))
+        """Coerce strings (Django CharField values) to the enums once, here; refuse grades
+        out of range and naive datetimes. Cheap on the valid path: a re-score builds
+        thousands of these."""
+        if type(self.category) is not Category:
+            object.__setattr__(self, "category", Category(self.category))
+        if type(self.reliability) is not Reliability:
+            object.__setattr__(self, "reliability", Reliability(self.reliability))
         if self.severity not in SEVERITY_RANGE:
             raise ValueError(f"indicator {self.id}: severity must be 1 to 5")
         if self.credibility not in CREDIBILITY_RANGE:
             raise ValueError(f"indicator {self.id}: credibility must be 1 to 6")
-        _require_aware(f"indicator {self.id}: observed_at", self.observed_at)
-        _require_aware(f"indicator {self.id}: expires_at", self.expires_at)
-        _require_aware(f"indicator {self.id}: ended_at", self.ended_at)
-        _require_aware(f"indicator {self.id}: recorded_at", self.recorded_at)
+        for name in ("observed_at", "expires_at", "ended_at", "recorded_at"):
+            value = getattr(self, name)
+            if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+                raise ValueError(f"indicator {self.id}: {name}: must be timezone-aware")
         if self.ended_at is not None and not self.ongoing:
             raise ValueError(f"indicator {self.id}: ended_at: only an ongoing condition ends")
 
@@ -261,17 +264,19 @@ def _instant(value: datetime | None) -> float | None:
 
 
 def _indicator_row(i: IndicatorIn) -> tuple[Any, ...]:
+    # The enums are StrEnums: JSON writes them as their values. The instants are inlined
+    # (_instant) because this runs for every indicator of every re-score.
     return (
         i.id,
-        i.category.value,
+        i.category,
         i.severity,
-        i.reliability.value,
+        i.reliability,
         i.credibility,
-        _instant(i.observed_at),
-        _instant(i.expires_at) or 0.0,
+        i.observed_at.timestamp(),
+        0.0 if i.expires_at is None else i.expires_at.timestamp(),
         i.ongoing,
-        _instant(i.ended_at) or 0.0,
-        _instant(i.recorded_at) or 0.0,
+        0.0 if i.ended_at is None else i.ended_at.timestamp(),
+        0.0 if i.recorded_at is None else i.recorded_at.timestamp(),
         i.source,
         i.text,
     )

@@ -14,6 +14,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from readiness.assessments import services
 from readiness.assessments.models import Assessment, RecommendationChange
 from readiness.assessments.selectors import scoring_inputs
+from readiness.engine import contributions_from_dict
 from readiness.posts.models import Post
 from tests.factories import (
     CommunityFactory,
@@ -36,13 +37,14 @@ def post():  # type: ignore[no-untyped-def]
 
 
 def test_rescore_stores_an_assessment_with_its_explanation(post):  # type: ignore[no-untyped-def]
-    IndicatorFactory(post=post, severity=5, credibility=1, reliability="A")
+    indicator = IndicatorFactory(post=post, severity=5, credibility=1, reliability="A")
     assessment = services.post_rescore(post_id=post.pk)
     assert assessment.pk
     assert assessment.threat_index > 0
     explanation = assessment.explanation
     assert explanation["verdict"] == assessment.verdict
-    assert explanation["indicators"], "each indicator's contribution is explained"
+    (row,) = contributions_from_dict(explanation)  # each indicator's contribution is explained
+    assert row["id"] == str(indicator.pk) and row["weight"] > 0
     assert explanation["routes"][0]["key"] == post.routes.get().key
 
 

@@ -14,6 +14,7 @@ from django.utils.html import escape
 from readiness.assessments.models import Assessment
 from readiness.assessments.services import post_rescore
 from readiness.dashboard.pages import POLL_SECONDS
+from readiness.engine import contributions_from_dict
 from readiness.indicators.models import Indicator
 from tests.dashboard.conftest import htmx, populate_post
 from tests.factories import DecisionFactory, IndicatorFactory, PostFactory, StaffMemberFactory
@@ -58,7 +59,7 @@ def test_the_explanation_names_the_met_triggers_and_their_indicators(duty_client
     assert met, "the demo has met triggers"
     for trigger in met:
         assert escape(trigger["detail"]) in html
-    heaviest = stored.explanation["indicators"][0]
+    heaviest = contributions_from_dict(stored.explanation)[0]
     text = Indicator.objects.get(pk=int(heaviest["id"])).text
     assert escape(text[:60]) in html
     for reason in stored.explanation["reasons"]:

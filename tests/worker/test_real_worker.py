@@ -11,6 +11,7 @@ from django.db import transaction
 
 from readiness.assessments.models import Assessment
 from readiness.assessments.tasks import reevaluate_all_posts
+from readiness.engine import contributions_from_dict
 from readiness.indicators.models import Indicator
 from tests.factories import CommunityFactory, ExitRouteFactory, IndicatorFactory, PostFactory
 from tests.worker.conftest import wait_for
@@ -33,7 +34,7 @@ def newest(post):  # type: ignore[no-untyped-def]
 def scored_with(post, count: int):  # type: ignore[no-untyped-def]
     """The newest assessment, once it has seen `count` indicators."""
     assessment = newest(post)
-    if assessment and len(assessment.explanation["indicators"]) == count:
+    if assessment and len(contributions_from_dict(assessment.explanation)) == count:
         return assessment
     return None
 
@@ -41,7 +42,7 @@ def scored_with(post, count: int):  # type: ignore[no-untyped-def]
 def test_an_indicator_is_scored_by_the_worker(worker, post):  # type: ignore[no-untyped-def]
     indicator = IndicatorFactory(post=post, severity=5, reliability="A", credibility=1)
     assessment = wait_for(lambda: scored_with(post, 1), 30, "the worker's assessment")
-    assert assessment.explanation["indicators"][0]["id"] == str(indicator.pk)
+    assert contributions_from_dict(assessment.explanation)[0]["id"] == str(indicator.pk)
     assert assessment.threat_index > 0
 
 
@@ -104,7 +105,7 @@ def test_with_redis_down_the_indicator_is_kept_and_scored_when_redis_is_back(
     # The periodic job (beat) re-queues every post; the worker scores it.
     reevaluate_all_posts.delay()
     assessment = wait_for(lambda: scored_with(post, 1), 60, "the re-score after Redis came back")
-    assert assessment.explanation["indicators"][0]["id"] == str(indicator.pk)
+    assert contributions_from_dict(assessment.explanation)[0]["id"] == str(indicator.pk)
 
 
 def test_an_indicator_posted_in_the_admin_for_bamako_is_scored_by_the_worker(worker, client):  # type: ignore[no-untyped-def]
@@ -142,7 +143,11 @@ def test_an_indicator_posted_in_the_admin_for_bamako_is_scored_by_the_worker(wor
 
     def scored():  # type: ignore[no-untyped-def]
         assessment = newest(bamako)
-        ids = {row["id"] for row in assessment.explanation["indicators"]} if assessment else set()
+        ids = (
+            {row["id"] for row in contributions_from_dict(assessment.explanation)}
+            if assessment
+            else set()
+        )
         return assessment if assessment.pk != loaded.pk and str(indicator.pk) in ids else None
 
     assessment = wait_for(scored, 30, "the worker's assessment with the new indicator")
