@@ -143,24 +143,39 @@ def contributions_from_dict(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [dict(zip(columns, row, strict=True)) for row in table["rows"]]
 
 
+_SCALARS = (str, int, bool, type(None))  # exactly these types; their subclasses (enums) are not
+_field_names: dict[type, tuple[str, ...]] = {}
+
+
 def _plain(value: Any) -> Any:
-    """JSON form: inf/nan -> None, datetime -> ISO 8601, enum -> value, recursively."""
-    if isinstance(value, float):
+    """JSON form: inf/nan -> None, datetime -> ISO 8601, enum -> value, recursively.
+    Dispatches on the exact type first: an assessment has about a thousand values."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is float:
         return None if math.isinf(value) or math.isnan(value) else value
-    if value is None or isinstance(value, str | int | bool):
-        return value.value if isinstance(value, enum.Enum) else value
-    if isinstance(value, datetime):
-        return value.isoformat()
+    if kind is tuple or kind is list:
+        return [_plain(v) for v in value]
+    names = _field_names.get(kind)
+    if names is None and dataclasses.is_dataclass(kind):
+        names = _field_names[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, enum.Enum):
         return value.value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return None if math.isinf(value) or math.isnan(value) else value
     if isinstance(value, Mapping):
         return {str(_plain(k)): _plain(v) for k, v in value.items()}
     if isinstance(value, frozenset | set):
         return sorted(_plain(v) for v in value)
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
+    if isinstance(value, str | int):
+        return value
     raise TypeError(f"cannot make {type(value).__name__} plain")
 
 

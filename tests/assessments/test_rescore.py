@@ -59,6 +59,57 @@ def test_nothing_changed_means_no_duplicate(post):  # type: ignore[no-untyped-de
     assert again == Assessment.objects.filter(post=post).latest()
 
 
+def test_a_duplicate_is_recognised_before_its_explanation_is_built(post, monkeypatch):  # type: ignore[no-untyped-def]
+    IndicatorFactory(post=post)
+    now = timezone.now()
+    services.post_rescore(post_id=post.pk, now=now)
+    services.post_rescore(post_id=post.pk, now=now)
+    built = []
+    real_assess = services.assess
+
+    def counting_assess(inputs):  # type: ignore[no-untyped-def]
+        result = real_assess(inputs)
+        to_dict = result.to_dict  # the engine's Assessment is frozen: wrap, not patch
+
+        class Counting:
+            def __getattr__(self, name):  # type: ignore[no-untyped-def]
+                return getattr(result, name)
+
+            def to_dict(self):  # type: ignore[no-untyped-def]
+                built.append(1)
+                return to_dict()
+
+        return Counting()
+
+    monkeypatch.setattr(services, "assess", counting_assess)
+    services.post_rescore(post_id=post.pk, now=now)
+    assert built == []
+
+
+def test_the_garbage_collector_is_paused_while_scoring_and_resumes_after(post, monkeypatch):  # type: ignore[no-untyped-def]
+    import gc
+
+    seen = []
+    real_assess = services.assess
+
+    def watching_assess(inputs):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real_assess(inputs)
+
+    monkeypatch.setattr(services, "assess", watching_assess)
+    assert gc.isenabled()
+    services.post_rescore(post_id=post.pk)
+    assert seen == [False] and gc.isenabled()
+
+    def broken(**kwargs):  # type: ignore[no-untyped-def]
+        raise ZeroDivisionError("bad data")
+
+    monkeypatch.setattr(services, "scoring_inputs", broken)
+    with pytest.raises(ZeroDivisionError):
+        services.post_rescore(post_id=post.pk)
+    assert gc.isenabled(), "resumed after an error too"
+
+
 def test_a_new_indicator_raises_the_threat_index(post):  # type: ignore[no-untyped-def]
     before = services.post_rescore(post_id=post.pk)
     IndicatorFactory(post=post, severity=5, reliability="A", credibility=1)
