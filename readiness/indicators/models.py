@@ -34,6 +34,40 @@ class Credibility(models.IntegerChoices):
     UNKNOWN = 6, _("6 — cannot be judged")
 
 
+class Feed(models.Model):
+    """An automated source that pushes indicators over the HTTP API (docs/api.md). The
+    administrator grades the source's reliability once, here: a feed does not grade
+    itself. It may write only to the posts listed."""
+
+    name = models.CharField(max_length=120, unique=True)
+    reliability = models.CharField(
+        max_length=1,
+        choices=Reliability.choices,
+        help_text=_("The source grade every indicator from this feed carries"),
+    )
+    posts = models.ManyToManyField(
+        Post, blank=True, related_name="feeds", help_text=_("The posts this feed may write to")
+    )
+    is_active = models.BooleanField(default=True)
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    token_hint = models.CharField(
+        max_length=12, editable=False, help_text=_("The token's first characters")
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reliability__in=Reliability.values), name="feed_reliability_a_f"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Indicator(models.Model):
     """An event (weighs from ``observed_at`` and decays) or an ongoing condition (weighs fully
     until ``ended_at``, then decays)."""
@@ -57,6 +91,14 @@ class Indicator(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    feed = models.ForeignKey(
+        Feed,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="indicators",
+        help_text=_("The feed that delivered it, if one did"),
     )
 
     class Meta:

@@ -1,16 +1,23 @@
-"""Writes on indicators. Saving one queues a re-score of its post after commit
-(readiness.assessments.apps), so callers only record."""
+"""Writes on indicators and feeds. Saving an indicator queues a re-score of its post after
+commit (readiness.assessments.apps), so callers only record."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from readiness.posts.models import Post
 
-from .models import Indicator
+from .models import Feed, Indicator
 
 
 def indicator_record(
@@ -28,6 +35,7 @@ def indicator_record(
     ended_at: dt.datetime | None = None,
     external_id: str = "",
     user: AbstractBaseUser | None = None,
+    feed: Feed | None = None,
 ) -> Indicator:
     """Record one observation for a post. Raises ValidationError naming the field at fault
     (an observation in the future, an end before the start, a duplicate external id...)."""
@@ -46,7 +54,204 @@ def indicator_record(
         external_id=external_id,
         recorded_at=timezone.now(),
         recorded_by=user if user is not None and user.is_authenticated else None,
+        feed=feed,
     )
     indicator.full_clean()
     indicator.save()
     return indicator
+
+
+# --- Feeds -----------------------------------------------------------------------------
+
+
+def _digest(token: str) -> str:
+    # Tokens are 256 random bits: a plain hash is enough (nothing to brute-force).
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_token_issue(*, feed: Feed) -> str:
+    """Give the feed a new token and return it: the only time it can be read (only its
+    digest is stored). The old token stops working at once."""
+    token = secrets.token_urlsafe(32)
+    feed.token_digest = _digest(token)
+    feed.token_hint = token[:6]
+    if feed.pk:
+        feed.save(update_fields=["token_digest", "token_hint"])
+    return token
+
+
+def feed_create(*, name: str, reliability: str, posts: Iterable[Post] = ()) -> tuple[Feed, str]:
+    """A new active feed and its token."""
+    feed = Feed(name=name, reliability=reliability)
+    token = feed_token_issue(feed=feed)
+    feed.full_clean()
+    feed.save()
+    feed.posts.set(list(posts))
+    return feed, token
+
+
+def feed_authenticate(*, token: str) -> Feed | None:
+    """The active feed holding this token, or None."""
+    if not token:
+        return None
+    feed = Feed.objects.filter(token_digest=_digest(token), is_active=True).first()
+    if feed is not None:
+        Feed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
+    return feed
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One indicator as a feed delivers it (the JSON and CAP forms both become this)."""
+
+    post_code: str
+    category: str
+    severity: int
+    credibility: int
+    observed_at: dt.datetime
+    text: str
+    external_id: str
+    expires_at: dt.datetime | None = None
+    ongoing: bool = False
+    ended_at: dt.datetime | None = None
+    source: str = ""
+
+    def same_as(self, indicator: Indicator) -> bool:
+        """Delivered before with the same content (a retry), the end aside."""
+        return (
+            indicator.category == self.category
+            and indicator.severity == self.severity
+            and indicator.credibility == self.credibility
+            and indicator.observed_at == self.observed_at
+            and indicator.text == self.text.strip()
+            and indicator.expires_at == self.expires_at
+            and indicator.ongoing == self.ongoing
+        )
+
+
+class FeedRefused(Exception):
+    """Nothing of the delivery was saved. ``status`` is the HTTP status to answer,
+    ``errors`` maps the position of each refused observation to its field errors."""
+
+    def __init__(self, status: int, message: str, errors: dict[int, dict[str, list[str]]]):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = errors
+
+
+@dataclass
+class Delivery:
+    """What a delivery did, observation by observation (each list holds indicators)."""
+
+    created: list[Indicator] = field(default_factory=list)
+    unchanged: list[Indicator] = field(default_factory=list)  # a retry of a delivered one
+    ended: list[Indicator] = field(default_factory=list)  # an ongoing condition now ended
+    withdrawn: list[Indicator] = field(default_factory=list)  # cancelled or superseded
+
+
+def indicators_deliver(*, feed: Feed, observations: Sequence[Observation]) -> Delivery:
+    """Record a feed's observations, all or nothing. Idempotent: an observation delivered
+    again with the same external id and content changes nothing (feeds retry); the same
+    one delivered with an end marks the ongoing condition ended. A different content
+    under a delivered id is refused (409): an indicator is evidence and is not rewritten.
+    Raises FeedRefused."""
+    codes = {o.post_code for o in observations}
+    posts = {post.code: post for post in feed.posts.filter(code__in=codes)}
+    refused = {
+        i: {"post": [f"this feed may not write to post {o.post_code!r} (unknown or not listed)"]}
+        for i, o in enumerate(observations)
+        if o.post_code not in posts
+    }
+    if refused:
+        raise FeedRefused(403, "post not allowed for this feed", refused)
+    seen: dict[tuple[str, str], int] = {}
+    for i, o in enumerate(observations):
+        key = (o.post_code, o.external_id)
+        if key in seen:
+            refused[i] = {"external_id": [f"repeats observation {seen[key]} of this delivery"]}
+        seen.setdefault(key, i)
+    if refused:
+        raise FeedRefused(400, "the same observation twice", refused)
+
+    delivery = Delivery()
+    conflicts: dict[int, dict[str, list[str]]] = {}
+    invalid: dict[int, dict[str, list[str]]] = {}
+    with transaction.atomic():
+        existing = {
+            (indicator.post.code, indicator.external_id): indicator
+            for indicator in Indicator.objects.select_for_update()
+            .select_related("post")
+            .filter(post__in=posts.values(), external_id__in={o.external_id for o in observations})
+        }
+        for i, o in enumerate(observations):
+            before = existing.get((o.post_code, o.external_id))
+            if before is None:
+                try:
+                    delivery.created.append(_record(feed, posts[o.post_code], o))
+                except ValidationError as exc:
+                    invalid[i] = exc.message_dict
+            elif not o.same_as(before):
+                conflicts[i] = {
+                    "external_id": [
+                        f"{o.external_id!r} was delivered before with another content; "
+                        "an indicator is not rewritten: send it under a new external id"
+                    ]
+                }
+            elif o.ended_at is not None and before.ended_at != o.ended_at:
+                before.ended_at = o.ended_at
+                try:
+                    before.full_clean()
+                except ValidationError as exc:
+                    invalid[i] = exc.message_dict
+                    continue
+                before.save(update_fields=["ended_at"])
+                delivery.ended.append(before)
+            else:
+                delivery.unchanged.append(before)
+        if invalid or conflicts:
+            # Leaving the block by an exception undoes the rows written above.
+            status = 400 if invalid else 409
+            message = "invalid observations" if invalid else "conflicts with delivered ones"
+            raise FeedRefused(status, message, invalid or conflicts)
+    return delivery
+
+
+def _record(feed: Feed, post: Post, o: Observation) -> Indicator:
+    return indicator_record(
+        post=post,
+        category=o.category,
+        severity=o.severity,
+        reliability=feed.reliability,
+        credibility=o.credibility,
+        source=o.source or feed.name,
+        text=o.text,
+        observed_at=o.observed_at,
+        expires_at=o.expires_at,
+        ongoing=o.ongoing,
+        ended_at=o.ended_at,
+        external_id=o.external_id,
+        feed=feed,
+    )
+
+
+def indicators_withdraw(*, feed: Feed, references: Iterable[str], at: dt.datetime) -> Delivery:
+    """A feed cancels or supersedes what it delivered earlier (CAP Cancel and Update): its
+    indicators delivered under these external ids (or their ``#n`` parts) stop weighing
+    at ``at``. Only the feed's own indicators; one already expired is left as it is."""
+    delivery = Delivery()
+    references = list(references)
+    if not references:
+        return delivery
+    with transaction.atomic():
+        parts = Q(external_id__in=references)
+        for reference in references:
+            parts |= Q(external_id__startswith=f"{reference}#")
+        for indicator in Indicator.objects.select_for_update().filter(parts, feed=feed):
+            if indicator.expires_at is not None and indicator.expires_at <= at:
+                continue
+            # Expiry must follow the observation (a constraint): at least a second after.
+            indicator.expires_at = max(at, indicator.observed_at + dt.timedelta(seconds=1))
+            indicator.save(update_fields=["expires_at"])
+            delivery.withdrawn.append(indicator)
+    return delivery

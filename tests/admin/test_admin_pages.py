@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from readiness.assessments.models import Assessment, RecommendationChange
+from readiness.indicators.services import feed_create
 from tests.factories import (
     AssemblyPointFactory,
     CommunityFactory,
@@ -41,6 +42,7 @@ def populate(posts: int) -> None:
         WardenFactory(post=post)
         AssemblyPointFactory(post=post)
         IndicatorFactory.create_batch(3, post=post)
+        feed_create(name=f"Feed of {post.code}", reliability="B", posts=[post])
         DecisionFactory(post=post)
         assessment = Assessment.objects.create(
             post=post,

@@ -152,3 +152,37 @@ def test_an_indicator_posted_in_the_admin_for_bamako_is_scored_by_the_worker(wor
 
     assessment = wait_for(scored, 30, "the worker's assessment with the new indicator")
     assert assessment.explanation["verdict_text"], "a sentence a duty officer can read aloud"
+
+
+def test_a_cap_alert_from_a_feed_is_scored_by_the_worker(worker, client, post):  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    from readiness.indicators.services import feed_create
+
+    _feed, token = feed_create(name="Sahel watch", reliability="B", posts=[post])
+    first = wait_for(lambda: newest(post), 30, "the assessment of the new post")
+    onset = post_time().isoformat()
+    alert = f"""<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
+      <identifier>SW-1</identifier><sender>watch@sahel.example</sender>
+      <sent>{onset}</sent><status>Actual</status><msgType>Alert</msgType><scope>Restricted</scope>
+      <info><category>Security</category><event>Attack</event><urgency>Immediate</urgency>
+        <severity>Extreme</severity><certainty>Observed</certainty><onset>{onset}</onset>
+        <headline>Attack on the airport road</headline>
+        <parameter><valueName>readiness:post</valueName><value>{post.code}</value></parameter>
+      </info></alert>"""
+    response = client.post(
+        reverse("api:cap"),
+        alert,
+        content_type="application/cap+xml",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201, response.content
+    (created,) = response.json()["created"]
+
+    def scored():  # type: ignore[no-untyped-def]
+        assessment = newest(post)
+        ids = {row["id"] for row in contributions_from_dict(assessment.explanation)}
+        return assessment if assessment.pk != first.pk and str(created["id"]) in ids else None
+
+    assessment = wait_for(scored, 30, "the worker's assessment with the feed's indicator")
+    assert assessment.threat_index > first.threat_index

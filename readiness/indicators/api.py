@@ -1,0 +1,266 @@
+"""The feeds' HTTP API: automated sources push indicators as JSON or CAP 1.2 XML.
+
+A feed authenticates with its token (``Authorization: Bearer <token>``), may write only to
+its posts, and every indicator it delivers carries the reliability grade the administrator
+gave the feed. A delivery is all or nothing; every refusal is a 4xx answer with a reason
+in JSON. Retries are safe: an observation delivered again under the same external id
+changes nothing. See docs/api.md.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+
+from readiness.posts.models import Category
+
+from .cap import CapError, CapMessage, parse_cap
+from .models import Feed, Indicator
+from .services import (
+    Delivery,
+    FeedRefused,
+    Observation,
+    feed_authenticate,
+    indicators_deliver,
+    indicators_withdraw,
+)
+
+MAX_OBSERVATIONS = 500
+JSON_TYPES = ("application/json",)
+CAP_TYPES = ("application/cap+xml", "application/xml", "text/xml")
+
+
+class AwareDateTimeField(forms.DateTimeField):
+    """ISO 8601 with a UTC offset: a feed's local time without one is ambiguous."""
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value.strip():
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is None:
+                raise ValidationError(
+                    "Enter an ISO 8601 date and time, e.g. 2025-11-07T09:30:00+00:00."
+                )
+            if parsed.tzinfo is None:
+                raise ValidationError(
+                    "Give the UTC offset (e.g. +00:00): without it the time is ambiguous."
+                )
+            return parsed
+        return super().to_python(value)
+
+
+class JsonBooleanField(forms.Field):
+    """true or false (or absent): a string such as "no" is refused, not read as true."""
+
+    def to_python(self, value: Any) -> bool:
+        if value is None or value == "":
+            return False
+        if isinstance(value, bool):
+            return value
+        raise ValidationError("Send true or false.")
+
+
+class ObservationForm(forms.Form):
+    """One observation of a JSON delivery."""
+
+    post = forms.CharField(max_length=16)
+    category = forms.ChoiceField(choices=Category.choices)
+    severity = forms.IntegerField(min_value=1, max_value=5)
+    credibility = forms.IntegerField(min_value=1, max_value=6)
+    observed_at = AwareDateTimeField()
+    text = forms.CharField(max_length=5000)
+    external_id = forms.CharField(
+        max_length=200,
+        help_text="The feed's own id for it: a retry under the same id is not counted twice",
+    )
+    expires_at = AwareDateTimeField(required=False)
+    ongoing = JsonBooleanField(required=False)
+    ended_at = AwareDateTimeField(required=False)
+    source = forms.CharField(max_length=200, required=False)
+
+    def observation(self) -> Observation:
+        data = self.cleaned_data
+        return Observation(
+            post_code=data["post"],
+            category=data["category"],
+            severity=data["severity"],
+            credibility=data["credibility"],
+            observed_at=data["observed_at"],
+            text=data["text"],
+            external_id=data["external_id"],
+            expires_at=data["expires_at"],
+            ongoing=data["ongoing"],
+            ended_at=data["ended_at"],
+            source=data["source"],
+        )
+
+
+def _refuse(status: int, error: str, errors: Any = None) -> JsonResponse:
+    body: dict[str, Any] = {"error": error}
+    if errors:
+        body["errors"] = errors
+    response = JsonResponse(body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="readiness feeds"'
+    return response
+
+
+def _feed(request: HttpRequest) -> Feed | None:
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return feed_authenticate(token=token.strip())
+
+
+def _answer(delivery: Delivery) -> JsonResponse:
+    def rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
+        return [{"id": i.pk, "post": i.post.code, "external_id": i.external_id} for i in indicators]
+
+    body = {
+        "created": rows(delivery.created),
+        "unchanged": rows(delivery.unchanged),
+        "ended": rows(delivery.ended),
+        "withdrawn": rows(delivery.withdrawn),
+    }
+    return JsonResponse(body, status=201 if delivery.created else 200)
+
+
+def _checked(request: HttpRequest, content_types: tuple[str, ...]) -> Feed | JsonResponse:
+    """The feed behind a well-formed request, or the refusal to answer."""
+    if request.method != "POST":
+        response = _refuse(405, "POST a delivery here")
+        response["Allow"] = "POST"
+        return response
+    feed = _feed(request)
+    if feed is None:
+        return _refuse(401, "a valid feed token is required: Authorization: Bearer <token>")
+    if request.content_type not in content_types:
+        return _refuse(
+            415, f"send Content-Type {' or '.join(content_types)}, not {request.content_type!r}"
+        )
+    return feed
+
+
+def _body(request: HttpRequest) -> bytes | JsonResponse:
+    try:
+        return request.body
+    except RequestDataTooBig:
+        return _refuse(413, "the delivery is too large: send fewer observations at a time")
+
+
+def _deliver(feed: Feed, deliver: Any) -> JsonResponse:
+    try:
+        return _answer(deliver())
+    except FeedRefused as exc:
+        return _refuse(exc.status, exc.message, {str(i): e for i, e in exc.errors.items()})
+    except IntegrityError:
+        # Two deliveries of the same observation at the same moment: one won; a retry of
+        # this one will be recognised as already delivered.
+        return _refuse(409, "delivered concurrently with the same external id: send it again")
+
+
+@csrf_exempt
+def indicators_post(request: HttpRequest) -> JsonResponse:
+    """POST one observation (an object) or several ({"indicators": [...]}) as JSON."""
+    feed = _checked(request, JSON_TYPES)
+    if isinstance(feed, JsonResponse):
+        return feed
+    body = _body(request)
+    if isinstance(body, JsonResponse):
+        return body
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return _refuse(400, f"the body is not JSON: {exc}")
+    if isinstance(payload, dict) and set(payload) == {"indicators"}:
+        payload = payload["indicators"]
+    items = [payload] if isinstance(payload, dict) else payload
+    if not isinstance(items, list) or not items:
+        return _refuse(400, 'send an observation object, or {"indicators": [one or more]}')
+    if len(items) > MAX_OBSERVATIONS:
+        return _refuse(413, f"at most {MAX_OBSERVATIONS} observations a delivery")
+    observations, errors = [], {}
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            errors[str(i)] = {"__all__": ["an observation is a JSON object"]}
+            continue
+        form = ObservationForm(data=item)
+        unknown = set(item) - set(form.fields)
+        if form.is_valid() and not unknown:
+            observations.append(form.observation())
+            continue
+        problems = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+        for name in sorted(unknown):
+            problems[name] = [
+                f"set by the feed's configuration ({feed.reliability})"
+                if name == "reliability"
+                else "unknown field"
+            ]
+        errors[str(i)] = problems
+    if errors:
+        return _refuse(400, "invalid observations: nothing was recorded", errors)
+    return _deliver(feed, lambda: indicators_deliver(feed=feed, observations=observations))
+
+
+@csrf_exempt
+def cap_post(request: HttpRequest) -> JsonResponse:
+    """POST one CAP 1.2 alert. Alert records its observations; Update withdraws the ones
+    it references and records its own; Cancel withdraws; Ack and Error, and any status
+    but Actual (exercises, tests, drafts), record nothing."""
+    feed = _checked(request, CAP_TYPES)
+    if isinstance(feed, JsonResponse):
+        return feed
+    body = _body(request)
+    if isinstance(body, JsonResponse):
+        return body
+    try:
+        message = parse_cap(body)
+    except CapError as exc:
+        return _refuse(400, "not a usable CAP 1.2 alert: nothing was recorded", exc.errors)
+    if message.status != "Actual":
+        return JsonResponse(
+            {"ignored": f"status {message.status}: only Actual alerts are recorded"}, status=200
+        )
+    if message.msg_type in ("Ack", "Error"):
+        return JsonResponse(
+            {"ignored": f"msgType {message.msg_type} carries no observation"}, status=200
+        )
+    return _deliver(feed, lambda: _cap_deliver(feed, message))
+
+
+def _cap_deliver(feed: Feed, message: CapMessage) -> Delivery:
+    observations = [
+        Observation(
+            post_code=o.post_code,
+            category=o.category,
+            severity=o.severity,
+            credibility=o.credibility,
+            observed_at=o.observed_at,
+            text=o.text,
+            external_id=o.external_id,
+            expires_at=o.expires_at,
+            ongoing=o.ongoing,
+            source=f"{feed.name} ({message.sender})",
+        )
+        for o in message.observations
+    ]
+    with transaction.atomic():
+        withdrawn = Delivery()
+        if message.msg_type in ("Update", "Cancel"):
+            at = min(message.sent, timezone.now())
+            withdrawn = indicators_withdraw(feed=feed, references=message.references, at=at)
+        delivery = (
+            indicators_deliver(feed=feed, observations=observations) if observations else Delivery()
+        )
+    delivery.withdrawn = withdrawn.withdrawn
+    return delivery
