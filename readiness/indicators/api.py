@@ -135,8 +135,10 @@ def _answer(delivery: Delivery) -> JsonResponse:
     return JsonResponse(body, status=201 if delivery.created else 200)
 
 
-def _checked(request: HttpRequest, content_types: tuple[str, ...]) -> Feed | JsonResponse:
-    """The feed behind a well-formed request, or the refusal to answer."""
+def _received(
+    request: HttpRequest, content_types: tuple[str, ...]
+) -> tuple[Feed, bytes] | JsonResponse:
+    """The feed behind a well-formed request and its body, or the refusal to answer."""
     if request.method != "POST":
         response = _refuse(405, "POST a delivery here")
         response["Allow"] = "POST"
@@ -148,12 +150,8 @@ def _checked(request: HttpRequest, content_types: tuple[str, ...]) -> Feed | Jso
         return _refuse(
             415, f"send Content-Type {' or '.join(content_types)}, not {request.content_type!r}"
         )
-    return feed
-
-
-def _body(request: HttpRequest) -> bytes | JsonResponse:
     try:
-        return request.body
+        return feed, request.body
     except RequestDataTooBig:
         return _refuse(413, "the delivery is too large: send fewer observations at a time")
 
@@ -172,12 +170,10 @@ def _deliver(feed: Feed, deliver: Any) -> JsonResponse:
 @csrf_exempt
 def indicators_post(request: HttpRequest) -> JsonResponse:
     """POST one observation (an object) or several ({"indicators": [...]}) as JSON."""
-    feed = _checked(request, JSON_TYPES)
-    if isinstance(feed, JsonResponse):
-        return feed
-    body = _body(request)
-    if isinstance(body, JsonResponse):
-        return body
+    received = _received(request, JSON_TYPES)
+    if isinstance(received, JsonResponse):
+        return received
+    feed, body = received
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -217,12 +213,10 @@ def cap_post(request: HttpRequest) -> JsonResponse:
     """POST one CAP 1.2 alert. Alert records its observations; Update withdraws the ones
     it references and records its own; Cancel withdraws; Ack and Error, and any status
     but Actual (exercises, tests, drafts), record nothing."""
-    feed = _checked(request, CAP_TYPES)
-    if isinstance(feed, JsonResponse):
-        return feed
-    body = _body(request)
-    if isinstance(body, JsonResponse):
-        return body
+    received = _received(request, CAP_TYPES)
+    if isinstance(received, JsonResponse):
+        return received
+    feed, body = received
     try:
         message = parse_cap(body)
     except CapError as exc:

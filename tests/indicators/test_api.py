@@ -318,3 +318,10 @@ def test_the_admin_shows_a_new_feed_s_token_once_and_it_works(admin_client, clie
     assert (
         token not in admin_client.get(reverse("admin:indicators_feed_changelist")).content.decode()
     )
+
+
+def test_a_body_over_the_upload_limit_is_refused_as_too_large(deliver, settings):  # type: ignore[no-untyped-def]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 200
+    response = deliver(observation(text="x" * 500))
+    assert response.status_code == 413 and "too large" in response.json()["error"]
+    assert Indicator.objects.count() == 0
