@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from readiness.engine import contributions_from_dict
 from readiness.posts.models import ExitRoute, RouteMode, RouteStatus
 
+from . import details
 from .vocabulary import (
     DEADLINES,
     GROUPS,
@@ -634,7 +635,7 @@ def explanation(
                 kind=t["kind"],
                 met=met,
                 enabled=bool(t.get("enabled", True)),
-                detail=t.get("detail", ""),
+                detail=details.detail(t, enabled=bool(t.get("enabled", True))),
                 evidence=[evidence_row(key) for key in shown],
                 evidence_omitted=omitted,
             )
@@ -718,7 +719,7 @@ def explanation(
             passed=bool(c.get("passed")),
             value=c.get("value", 0),
             weight=c.get("weight", 0),
-            detail=c.get("detail", ""),
+            detail=details.detail(c),
         )
         for c in prep.get("checks", [])
     ]

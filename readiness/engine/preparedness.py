@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from . import wording
 from .inputs import Readiness, RouteIn
@@ -18,7 +19,9 @@ class Check:
     passed: bool
     value: float  # 0..1, the share that counts towards the score
     weight: float
-    detail: str
+    detail: str  # English
+    detail_code: str  # the sentence as data (wording.DETAILS) and the facts it states
+    detail_facts: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +49,18 @@ def evaluate_preparedness(
     checks: list[Check] = []
     weights = params.preparedness_weights
 
-    def add(name: str, passed: bool, value: float, detail: str) -> None:
-        """Record one check, its value clipped to 0..1."""
+    def add(name: str, passed: bool, value: float, code: str, **facts: Any) -> None:
+        """Record one check, its value clipped to 0..1, and its detail sentence."""
         checks.append(
-            Check(name, passed, max(0.0, min(1.0, value)), weights.get(name, 0.0), detail)
+            Check(
+                name,
+                passed,
+                max(0.0, min(1.0, value)),
+                weights.get(name, 0.0),
+                wording.detail(code, facts),
+                code,
+                facts,
+            )
         )
 
     staff = readiness.staff
@@ -64,10 +75,12 @@ def evaluate_preparedness(
         "staff_confirmed",
         n > 0 and share >= params.staff_pass_share,
         share,
-        f"{confirmed} of {n} staff confirmed in the last "
-        f"{wording.days(params.staff_confirmation_days)}"
-        if n
-        else "no staff on the roster",
+        "staff_confirmed" if n else "no_staff",
+        **(
+            {"confirmed": confirmed, "total": n, "days": params.staff_confirmation_days}
+            if n
+            else {}
+        ),
     )
     contactable = sum(1 for s in staff if s.contactable)
     share = _share(contactable, n)
@@ -75,7 +88,8 @@ def evaluate_preparedness(
         "staff_contactable",
         n > 0 and share >= params.staff_pass_share,
         share,
-        f"{contactable} of {n} staff contactable" if n else "no staff on the roster",
+        "staff_contactable" if n else "no_staff",
+        **({"contactable": contactable, "total": n} if n else {}),
     )
 
     zones = readiness.warden_zones | readiness.assembly_zones
@@ -85,8 +99,8 @@ def evaluate_preparedness(
         "warden_coverage",
         bool(zones) and not missing,
         _share(covered, len(zones)),
-        (f"{covered} of {len(zones)} zones have a warden" if zones else "no zones recorded")
-        + (f"; none in {wording.join(missing)}" if missing else ""),
+        "warden_coverage" if zones else "no_zones",
+        **({"covered": covered, "zones": len(zones), "missing": missing} if zones else {}),
     )
 
     with_point = len(readiness.assembly_zones)
@@ -99,8 +113,11 @@ def evaluate_preparedness(
         "assembly_points",
         bool(zones) and zone_share == 1.0 and cap_share == 1.0,
         min(zone_share, cap_share),
-        f"{with_point} of {len(zones)} zones have an assembly point; capacity "
-        f"{readiness.assembly_capacity:,} for {wording.people(need)}",
+        "assembly_points",
+        with_point=with_point,
+        zones=len(zones),
+        capacity=readiness.assembly_capacity,
+        people=need,
     )
 
     verified_since = now - timedelta(hours=params.route_verification_hours)
@@ -112,14 +129,16 @@ def evaluate_preparedness(
         "routes_verified",
         bool(routes) and verified == len(routes),
         share,
-        f"{verified} of {len(routes)} routes verified in the last "
-        f"{params.route_verification_hours:g} hours"
-        if routes
-        else "no exit route recorded",
+        "routes_verified" if routes else "no_routes",
+        **(
+            {"verified": verified, "total": len(routes), "hours": params.route_verification_hours}
+            if routes
+            else {}
+        ),
     )
 
     if target_level is None:
-        add("checklist", True, 1.0, "no higher level to prepare")
+        add("checklist", True, 1.0, "no_higher_level")
     else:
         level = next(lv for lv in ladder if lv.rank == target_level)
         done, total = readiness.checklists.get(target_level, (0, len(level.actions)))
@@ -128,7 +147,11 @@ def evaluate_preparedness(
             "checklist",
             done >= total,
             share,
-            f"{done} of {total} actions of level {target_level} ({level.name}) pre-positioned",
+            "checklist",
+            done=done,
+            total=total,
+            rank=target_level,
+            level_name=level.name,
         )
 
     total_weight = sum(c.weight for c in checks)

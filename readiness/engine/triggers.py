@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import wording
 from .params import Params
@@ -32,7 +32,9 @@ class TriggerOut:
     comparison: str  # how observed is compared with threshold: ">=", "<", "all closed", ...
     evidence: tuple[str, ...]  # indicator ids or route keys
     evidence_omitted: int  # further indicators behind an index, not listed
-    detail: str
+    detail: str  # English; "disabled; ..." when the trigger is disabled
+    detail_code: str  # the sentence as data: a key of wording.DETAILS...
+    detail_facts: Mapping[str, Any]  # ...and the facts it states
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +110,8 @@ class _Verdict(NamedTuple):
     threshold: float | None
     comparison: str
     evidence: Sequence[str]
-    detail: str
+    code: str  # the detail sentence (wording.DETAILS) and its facts
+    facts: Mapping[str, Any]
     omitted: int = 0
 
 
@@ -132,7 +135,12 @@ def evaluate_trigger(
         v = _margin_trigger(spec, ctx)
     else:
         # Manual: an officer's call, with its reason.
-        v = _Verdict(spec.active, None, None, "set", (), spec.reason if spec.active else "not set")
+        v = (
+            _Verdict(spec.active, None, None, "set", (), "manual_set", {"reason": spec.reason})
+            if spec.active
+            else _Verdict(False, None, None, "set", (), "manual_unset", {})
+        )
+    detail = wording.detail(v.code, v.facts)
     return TriggerOut(
         level=level.rank,
         level_name=level.name,
@@ -145,7 +153,9 @@ def evaluate_trigger(
         comparison=v.comparison,
         evidence=tuple(v.evidence),
         evidence_omitted=v.omitted,
-        detail=v.detail if spec.enabled else f"disabled; {v.detail}",
+        detail=detail if spec.enabled else f"disabled; {detail}",
+        detail_code=v.code,
+        detail_facts=v.facts,
     )
 
 
@@ -161,18 +171,17 @@ def _index_trigger(
         value = ctx.threat.threat_index
         shown = heaviest.get(None, [])
         weighing = sum(c.indicators for c in ctx.threat.categories)
-        label = "threat index"
+        category = None
     else:
         assert spec.category is not None
         cat = Category(spec.category)
         index = next(c for c in ctx.threat.categories if c.category == cat)
         value, weighing = index.index, index.indicators
         shown = heaviest.get(cat, [])
-        label = f"{wording.mode(cat)} index"
+        category = cat.value
     met = value >= spec.threshold
-    sign = ">=" if met else "<"
-    detail = f"{label} {wording.number(value)} {sign} {wording.number(spec.threshold)}"
-    return _Verdict(met, value, spec.threshold, ">=", shown, detail, weighing - len(shown))
+    facts = {"category": category, "value": value, "threshold": spec.threshold, "met": met}
+    return _Verdict(met, value, spec.threshold, ">=", shown, "index", facts, weighing - len(shown))
 
 
 def _count_trigger(spec: TriggerSpec, ctx: TriggerContext) -> _Verdict:
@@ -193,12 +202,14 @@ def _count_trigger(spec: TriggerSpec, ctx: TriggerContext) -> _Verdict:
         within_days=spec.within_days,
         min_confidence=ctx.params.count_min_confidence,
     )
-    what = wording.mode(spec.category) if spec.category is not None else "any"
-    detail = (
-        f"{len(found)} {what} indicator(s) of severity >= {spec.min_severity} in the last "
-        f"{wording.days(spec.within_days)}, {spec.count} needed"
-    )
-    return _Verdict(len(found) >= spec.count, len(found), spec.count, ">=", found, detail)
+    facts = {
+        "found": len(found),
+        "category": category.value if category is not None else None,
+        "min_severity": spec.min_severity,
+        "within_days": spec.within_days,
+        "needed": spec.count,
+    }
+    return _Verdict(len(found) >= spec.count, len(found), spec.count, ">=", found, "count", facts)
 
 
 def count_indicators(
@@ -226,11 +237,11 @@ def _route_trigger(spec: TriggerSpec, ctx: TriggerContext) -> _Verdict:
     """met = every chosen route closed, or their recorded seats/day < below_seats."""
     if spec.route is not None:
         chosen = [r for r in ctx.routes if r.key == spec.route]
-        what = f"route {spec.route}"
+        what: dict[str, Any] = {"route": spec.route, "mode": None}
     else:
         assert spec.mode is not None
         chosen = [r for r in ctx.routes if r.mode == spec.mode]
-        what = f"{wording.mode(spec.mode)} routes"
+        what = {"route": None, "mode": str(spec.mode)}
     keys = [r.key for r in chosen]
     # The seats the officer recorded (0 when closed), not the status-discounted capacity:
     # a route marked degraded usually already carries its reduced seat count, and a
@@ -239,15 +250,16 @@ def _route_trigger(spec: TriggerSpec, ctx: TriggerContext) -> _Verdict:
     if not chosen:
         # A post that never had such a route cannot lose it; the clearance margins already
         # say whether the routes it does have are enough.
-        return _Verdict(False, None, spec.below_seats, "<", (), f"no {what} recorded")
+        return _Verdict(False, None, spec.below_seats, "<", (), "route_missing", what)
     if spec.below_seats is None:
         closed = sum(r.status == RouteStatus.CLOSED for r in chosen)
-        detail = f"{closed} of {len(chosen)} {what} closed"
-        return _Verdict(closed == len(chosen), seats, None, "all closed", keys, detail)
+        facts = {**what, "closed": closed, "total": len(chosen)}
+        return _Verdict(
+            closed == len(chosen), seats, None, "all closed", keys, "route_closed", facts
+        )
     met = seats < spec.below_seats
-    sign = "<" if met else ">="
-    detail = f"{what}: {wording.seats(seats)} {sign} {spec.below_seats}"
-    return _Verdict(met, seats, spec.below_seats, "<", keys, detail)
+    facts = {**what, "seats": seats, "below": spec.below_seats, "met": met}
+    return _Verdict(met, seats, spec.below_seats, "<", keys, "route_seats", facts)
 
 
 def _margin_trigger(spec: TriggerSpec, ctx: TriggerContext) -> _Verdict:
@@ -255,15 +267,15 @@ def _margin_trigger(spec: TriggerSpec, ctx: TriggerContext) -> _Verdict:
     assert spec.margin_level is not None and spec.below_days is not None
     rank, below = spec.margin_level, spec.below_days
     if rank not in ctx.margins:
-        return _Verdict(False, None, below, "<", (), f"no level {rank}")
+        return _Verdict(False, None, below, "<", (), "margin_no_level", {"rank": rank})
     margin = ctx.margins[rank]
     if margin is None:
-        return _Verdict(False, None, below, "<", (), f"level {rank} has no deadline")
+        return _Verdict(False, None, below, "<", (), "margin_no_deadline", {"rank": rank})
+    facts: dict[str, Any] = {"rank": rank, "below": below}
     if margin == -math.inf:
-        detail = f"level {rank}: no means left to move its people"
+        code = "margin_no_means"
     elif margin < 0:
-        detail = f"level {rank} was due {wording.days(-margin)} ago"
+        code, facts["days"] = "margin_overdue", -margin
     else:
-        detail = f"level {rank} is due within {wording.days(margin)}"
-    detail += f"; alarm under {wording.days(below)}"
-    return _Verdict(margin < below, margin, below, "<", (), detail)
+        code, facts["days"] = "margin_due", margin
+    return _Verdict(margin < below, margin, below, "<", (), code, facts)
