@@ -1,5 +1,5 @@
-"""The engine's detail sentences (a trigger's, a preparedness check's) in the officer's
-language.
+"""The engine's detail sentences (a trigger's, a preparedness check's, the reasons for the
+recommendation, the configuration warnings) in the officer's language.
 
 The engine stores each detail as English text and as a code with the facts it states
 (``detail_code``, ``detail_facts``; the English of each code is
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -42,7 +43,8 @@ def _routes(f: Mapping[str, Any]) -> str:
 
 
 def _sign(met: bool, *, below: bool = False) -> str:
-    return ("<" if met else ">=") if below else (">=" if met else "<")
+    at_least = pgettext("comparison", ">=")
+    return ("<" if met else at_least) if below else (at_least if met else "<")
 
 
 def _index(f: Mapping[str, Any]) -> str:
@@ -88,6 +90,48 @@ def _warden_coverage(f: Mapping[str, Any]) -> str:
     return text + (_("; none in %(zones)s") % {"zones": p.join(missing)} if missing else "")
 
 
+def _reason_trigger(f: Mapping[str, Any]) -> str:
+    why = pgettext("list separator", "; ").join(
+        f"{shipped(t['name'])} ({detail(t)})" for t in f["triggers"]
+    )
+    return _("%(level)s: %(why)s") % {"level": shipped(f["level_name"]), "why": why}
+
+
+def _when(value: Any, fmt: str) -> str:
+    moment = p.parse_time(value) if isinstance(value, str) else value
+    if moment is None:
+        return str(value)
+    return formats.date_format(timezone.localtime(moment), fmt)
+
+
+def _due(f: Mapping[str, Any]) -> str:
+    due = f["due"]
+    if due == "no_deadline":
+        return _("has no deadline")
+    if due == "no_means":
+        return _("has no means left")
+    if due == "overdue":
+        return _("was due %(days)s ago") % {"days": p.days(f["days"])}
+    return _("is due within %(days)s") % {"days": p.days(f["days"])}
+
+
+def _reason_time(f: Mapping[str, Any]) -> str:
+    head = _(
+        "Time: %(level)s (%(people)s expected to have left by then) %(due)s, within the "
+        "safety buffer of %(buffer)s"
+    ) % {
+        "level": shipped(f["level_name"]),
+        "people": p.people(f["people"]),
+        "due": _due(f),
+        "buffer": p.days(f["buffer"]),
+    }
+    if f.get("target_name") is None:
+        return head + _("; no higher level moves anyone")
+    return head + _("; %(level)s is the next step that moves people") % {
+        "level": shipped(f["target_name"])
+    }
+
+
 SAY: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "index": _index,
     "count": _count,
@@ -97,7 +141,11 @@ SAY: dict[str, Callable[[Mapping[str, Any]], str]] = {
         % {"closed": f["closed"], "total": f["total"], "routes": _routes(f)}
     ),
     "route_seats": lambda f: (
-        f"{_routes(f)}: {_seats(f['seats'])} {_sign(f['met'], below=True)} {p.number(f['below'])}"
+        _("%(routes)s: %(seats)s")
+        % {
+            "routes": _routes(f),
+            "seats": f"{_seats(f['seats'])} {_sign(f['met'], below=True)} {p.number(f['below'])}",
+        }
     ),
     "margin_no_level": lambda f: _("no level %(rank)s") % {"rank": f["rank"]},
     "margin_no_deadline": lambda f: _("level %(rank)s has no deadline") % {"rank": f["rank"]},
@@ -152,12 +200,49 @@ SAY: dict[str, Callable[[Mapping[str, Any]], str]] = {
         }
     ),
     "no_higher_level": lambda f: _("no higher level to prepare"),
+    "reason_trigger": _reason_trigger,
+    "reason_hold": lambda f: (
+        _("%(level)s held until %(until)s: it was last indicated on %(last)s")
+        % {
+            "level": shipped(f["level_name"]),
+            "until": _when(f["held_until"], "DATETIME_FORMAT"),
+            "last": _when(f["last"], "DATE_FORMAT"),
+        }
+    ),
+    "reason_time": _reason_time,
+    "reason_baseline": lambda f: (
+        _(
+            "No trigger is met and no deadline falls within the safety buffer of %(buffer)s: "
+            "%(level)s"
+        )
+        % {"buffer": p.days(f["buffer"]), "level": shipped(f["level_name"])}
+    ),
+    "no_route_at_all": lambda f: _("No exit route is recorded: no deadline can be computed."),
+    "no_route_at_levels": lambda f: (
+        _("No exit route usable at level(s) %(ranks)s is recorded: no deadline there.")
+        % {"ranks": ", ".join(str(r) for r in f["ranks"])}
+    ),
+    "trigger_route_unknown": lambda f: (
+        _(
+            "Level %(rank)s trigger '%(name)s' watches route %(route)s, which is not recorded: it "
+            "can never be met."
+        )
+        % {"rank": f["rank"], "name": shipped(f["name"]), "route": f["route"]}
+    ),
+    "quorum_unreachable": lambda f: (
+        _(
+            "Level %(rank)s needs %(quorum)s triggers but has %(enabled)s enabled: it can never "
+            "be indicated."
+        )
+        % {"rank": f["rank"], "quorum": f["quorum"], "enabled": f["enabled"]}
+    ),
 }
 
 
 def detail(stored: Mapping[str, Any], *, enabled: bool = True) -> str:
-    """A stored trigger's or check's detail in the active language."""
-    english = str(stored.get("detail", ""))
+    """A stored detail (of a trigger, a check, a reason or a warning) in the active
+    language. A reason keeps its English under ``text``."""
+    english = str(stored.get("detail", stored.get("text", "")))
     say = SAY.get(stored.get("detail_code") or "")
     facts = stored.get("detail_facts")
     if say is None or not isinstance(facts, Mapping):

@@ -25,6 +25,7 @@ from readiness.indicators.models import Credibility, Reliability
 from readiness.posts.models import AlertLevel, Category, Post
 
 from . import charts, presenters, selectors
+from .details import detail as say_detail
 from .forms import (
     DecisionForm,
     IndicatorFilterForm,
@@ -521,7 +522,7 @@ class BriefPage:
             sentence = ""
             reasons: list[str] = []
             if a and detail:
-                reasons = [r["text"] for r in detail.get("reasons") or []]
+                reasons = [say_detail(r) for r in detail.get("reasons") or []]
                 if english:
                     sentence = detail.get("verdict_text") or ""
                 else:

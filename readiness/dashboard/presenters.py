@@ -731,13 +731,16 @@ def explanation(
     categories.sort(key=lambda c: -c[1])
     return Explanation(
         reasons=[
-            (str(REASON_KINDS.get(r["kind"], r["kind"])), r["text"]) for r in exp.get("reasons", [])
+            (str(REASON_KINDS.get(r["kind"], r["kind"])), details.detail(r))
+            for r in exp.get("reasons", [])
         ],
         levels=levels,
         routes=routes,
         checks=checks,
         categories=categories,
-        warnings=list(exp.get("warnings", [])),
+        warnings=[details.detail(w) for w in exp["warning_details"]]
+        if "warning_details" in exp
+        else list(exp.get("warnings", [])),
         evidence_ids=evidence_ids(exp),
     )
 

@@ -27,6 +27,7 @@ from .routes import RouteOut
 from .threat import CategoryIndex, IndicatorContribution, Trend
 from .triggers import TriggerOut
 from .vocabulary import Group
+from .wording import Detail
 
 VERDICTS = ("late", "act_now", "watch", "on_time", "too_early")
 
@@ -58,7 +59,9 @@ class LevelOut:
 class Reason:
     kind: str  # trigger | time | hold | baseline
     level: int
-    text: str
+    text: str  # English
+    detail_code: str  # the sentence as data (wording.DETAILS) and the facts it states
+    detail_facts: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,8 @@ class Assessment:
     preparedness_score: int
     preparedness: Preparedness
     last_indicated: Mapping[int, datetime]  # to persist and pass back next time (the hold)
-    warnings: tuple[str, ...]
+    warnings: tuple[str, ...]  # English
+    warning_details: tuple[Detail, ...]  # the same as data, for other languages
     params: Params
 
     def level(self, rank: int) -> LevelOut:

@@ -14,6 +14,7 @@ from .routes import NO_ROUTE, Flow, capacity_from, clearance_days, describe_rout
 from .threat import evaluate_threat
 from .triggers import LevelTriggers, TriggerContext, evaluate_ladder
 from .vocabulary import TriggerKind
+from .wording import Detail, said
 
 
 def assess(inputs: Inputs) -> Assessment:
@@ -110,6 +111,8 @@ def assess(inputs: Inputs) -> Assessment:
         p.watch_window_days,
     )
 
+    warnings = _warnings(inputs, levels, level_triggers)
+
     # Step 10: ready for the level the post must carry out next.
     target = rec.level if rec.level > current else (current + 1 if current < top else None)
     preparedness = evaluate_preparedness(
@@ -137,7 +140,8 @@ def assess(inputs: Inputs) -> Assessment:
         preparedness_score=preparedness.score,
         preparedness=preparedness,
         last_indicated=rec.last_indicated,
-        warnings=_warnings(inputs, levels, level_triggers),
+        warnings=tuple(w.detail for w in warnings),
+        warning_details=warnings,
         params=p,
     )
 
@@ -149,28 +153,25 @@ def _with_hold(level: LevelOut, held_until: datetime | None, last: datetime | No
 
 def _warnings(
     inputs: Inputs, levels: tuple[LevelOut, ...], level_triggers: tuple[LevelTriggers, ...]
-) -> tuple[str, ...]:
+) -> tuple[Detail, ...]:
     """Configuration gaps that make part of the answer blind; each says what to fix."""
     out = []
     if not inputs.routes and any(lv.load > 0 for lv in levels):
-        out.append("No exit route is recorded: no deadline can be computed.")
+        out.append(said("no_route_at_all"))
     else:
-        blind = [lv for lv in levels if lv.deadline == NO_ROUTE]
+        blind = [lv.rank for lv in levels if lv.deadline == NO_ROUTE]
         if blind:
-            ranks = ", ".join(str(lv.rank) for lv in blind)
-            out.append(f"No exit route usable at level(s) {ranks} is recorded: no deadline there.")
+            out.append(said("no_route_at_levels", ranks=blind))
     keys = {r.key for r in inputs.routes}
     for level in inputs.ladder:
         for t in level.triggers:
             if t.enabled and t.kind == TriggerKind.ROUTE and t.route not in (None, *keys):
                 out.append(
-                    f"Level {level.rank} trigger '{t.name}' watches route {t.route}, "
-                    "which is not recorded: it can never be met."
+                    said("trigger_route_unknown", rank=level.rank, name=t.name, route=t.route)
                 )
     for lt in level_triggers:
         if 0 < lt.enabled < lt.quorum:
             out.append(
-                f"Level {lt.rank} needs {lt.quorum} triggers but has {lt.enabled} enabled: "
-                "it can never be indicated."
+                said("quorum_unreachable", rank=lt.rank, quorum=lt.quorum, enabled=lt.enabled)
             )
     return tuple(out)

@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from . import wording
 from .assessment import LevelOut, Reason
@@ -103,36 +104,53 @@ def recommend(
 
     reasons: list[Reason] = []
     for k in sorted(indicated, reverse=True):
-        met = [t for t in triggers if t.level == k and t.met]
-        why = "; ".join(f"{t.name} ({t.detail})" for t in met)
-        reasons.append(Reason("trigger", k, f"{names[k]}: {why}"))
+        met = [
+            {
+                "name": t.name,
+                "detail": t.detail,
+                "detail_code": t.detail_code,
+                "detail_facts": t.detail_facts,
+            }
+            for t in triggers
+            if t.level == k and t.met
+        ]
+        reasons.append(_reason("trigger", k, "reason_trigger", level_name=names[k], triggers=met))
     for k in sorted(held, reverse=True):
-        last = last_indicated[k]
         reasons.append(
-            Reason(
+            _reason(
                 "hold",
                 k,
-                f"{names[k]} held until {held[k]:%Y-%m-%d %H:%M %Z}".rstrip()
-                + f": it was last indicated on {last:%Y-%m-%d}",
+                "reason_hold",
+                level_name=names[k],
+                held_until=held[k],
+                last=last_indicated[k],
             )
         )
     if pressing is not None:
+        m = levels[pressing].margin_days
         reasons.append(
-            Reason(
+            _reason(
                 "time",
                 time_level or level,
-                _time_reason(levels[pressing], time_level, names, buffer_days),
+                "reason_time",
+                level_name=levels[pressing].name,
+                people=levels[pressing].load,
+                due="no_deadline"
+                if m is None
+                else "no_means"
+                if m == -math.inf
+                else "overdue"
+                if m < 0
+                else "due",
+                days=None if m is None or m == -math.inf else abs(m),
+                buffer=buffer_days,
+                target_name=names[time_level] if time_level is not None else None,
             )
         )
     reasons.sort(key=lambda r: -r.level)
     if not reasons:
         reasons.append(
-            Reason(
-                "baseline",
-                0,
-                f"No trigger is met and no deadline falls within the safety buffer of "
-                f"{wording.days(buffer_days)}: {names[0]}",
-            )
+            _reason("baseline", 0, "reason_baseline", buffer=buffer_days, level_name=names[0])
         )
 
     new_last = dict(last_indicated)
@@ -153,29 +171,8 @@ def recommend(
     )
 
 
-def _time_reason(
-    pressing: LevelOut, target: int | None, names: Mapping[int, str], buffer_days: float
-) -> str:
-    """'Time: <level> (<load>) <due>, within the safety buffer; <target> moves people'."""
-    head = (
-        f"Time: {pressing.name} ({wording.people(pressing.load)} expected to have left by "
-        f"then) {_due(pressing)}, within the safety buffer of {wording.days(buffer_days)}"
-    )
-    if target is None:
-        return head + "; no higher level moves anyone"
-    return head + f"; {names[target]} is the next step that moves people"
-
-
-def _due(level: LevelOut) -> str:
-    """'is due within m days' | 'was due -m days ago' | 'has no means left'."""
-    m = level.margin_days
-    if m is None:
-        return "has no deadline"
-    if m == -math.inf:
-        return "has no means left"
-    if m < 0:
-        return f"was due {wording.days(-m)} ago"
-    return f"is due within {wording.days(m)}"
+def _reason(kind: str, level: int, code: str, **facts: Any) -> Reason:
+    return Reason(kind, level, wording.detail(code, facts), code, facts)
 
 
 @dataclass(frozen=True, slots=True)

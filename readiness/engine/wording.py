@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -81,6 +82,28 @@ def _warden_coverage(f: Mapping[str, Any]) -> str:
     return text + (f"; none in {join(missing)}" if missing else "")
 
 
+def _due(f: Mapping[str, Any]) -> str:
+    due = f["due"]
+    if due == "no_deadline":
+        return "has no deadline"
+    if due == "no_means":
+        return "has no means left"
+    if due == "overdue":
+        return f"was due {days(f['days'])} ago"
+    return f"is due within {days(f['days'])}"
+
+
+def _time_reason(f: Mapping[str, Any]) -> str:
+    """'Time: <level> (<load>) <due>, within the safety buffer; <target> moves people'."""
+    head = (
+        f"Time: {f['level_name']} ({people(f['people'])} expected to have left by "
+        f"then) {_due(f)}, within the safety buffer of {days(f['buffer'])}"
+    )
+    if f.get("target_name") is None:
+        return head + "; no higher level moves anyone"
+    return head + f"; {f['target_name']} is the next step that moves people"
+
+
 DETAILS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     # Triggers.
     "index": _index,
@@ -118,9 +141,49 @@ DETAILS: dict[str, Callable[[Mapping[str, Any]], str]] = {
         "pre-positioned"
     ),
     "no_higher_level": lambda f: "no higher level to prepare",
+    # Reasons for the recommendation.
+    "reason_trigger": lambda f: (
+        f"{f['level_name']}: " + "; ".join(f"{t['name']} ({t['detail']})" for t in f["triggers"])
+    ),
+    "reason_hold": lambda f: (
+        f"{f['level_name']} held until {f['held_until']:%Y-%m-%d %H:%M %Z}".rstrip()
+        + f": it was last indicated on {f['last']:%Y-%m-%d}"
+    ),
+    "reason_time": _time_reason,
+    "reason_baseline": lambda f: (
+        f"No trigger is met and no deadline falls within the safety buffer of "
+        f"{days(f['buffer'])}: {f['level_name']}"
+    ),
+    # Configuration warnings.
+    "no_route_at_all": lambda f: "No exit route is recorded: no deadline can be computed.",
+    "no_route_at_levels": lambda f: (
+        f"No exit route usable at level(s) {', '.join(str(r) for r in f['ranks'])} is "
+        "recorded: no deadline there."
+    ),
+    "trigger_route_unknown": lambda f: (
+        f"Level {f['rank']} trigger '{f['name']}' watches route {f['route']}, "
+        "which is not recorded: it can never be met."
+    ),
+    "quorum_unreachable": lambda f: (
+        f"Level {f['rank']} needs {f['quorum']} triggers but has {f['enabled']} enabled: "
+        "it can never be indicated."
+    ),
 }
 
 
 def detail(code: str, facts: Mapping[str, Any]) -> str:
     """The English detail sentence of ``code`` stating ``facts``."""
     return DETAILS[code](facts)
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    """A sentence as English text and as data (a code of DETAILS and its facts)."""
+
+    detail: str
+    detail_code: str
+    detail_facts: Mapping[str, Any]
+
+
+def said(code: str, **facts: Any) -> Detail:
+    return Detail(detail(code, facts), code, facts)

@@ -3,6 +3,7 @@ from the codes and facts the engine stores beside its English."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,38 @@ FACTS = {
     "no_routes": {},
     "checklist": {"done": 2, "total": 3, "rank": 4, "level_name": "Reduced presence"},
     "no_higher_level": {},
+    "reason_trigger": {
+        "level_name": "Citizens advised to leave",
+        "triggers": [
+            {
+                "name": "Threat index severe",
+                "detail": "threat index 76.2 >= 65",
+                "detail_code": "index",
+                "detail_facts": {"category": None, "value": 76.2, "threshold": 65, "met": True},
+            },
+        ],
+    },
+    "reason_hold": {
+        "level_name": "Reduced presence",
+        "held_until": dt.datetime(2025, 11, 30, 9, 34, tzinfo=dt.UTC),
+        "last": dt.datetime(2025, 11, 20, 9, 34, tzinfo=dt.UTC),
+    },
+    "reason_time": {
+        "level_name": "Reduced presence",
+        "people": 1912.4,
+        "due": "overdue",
+        "days": 1.26,
+        "buffer": 3,
+        "target_name": "Reduced presence",
+    },
+    "reason_baseline": {"buffer": 3, "level_name": "Normal"},
+    "no_route_at_all": {},
+    "no_route_at_levels": {"ranks": [3, 4]},
+    "trigger_route_unknown": {"rank": 6, "name": "Last ferry", "route": "ferry"},
+    "quorum_unreachable": {"rank": 5, "quorum": 3, "enabled": 2},
 }
+# Said differently on purpose: dates in the officer's format and time zone.
+LOCAL_FORMAT = {"reason_hold"}
 
 
 def stored(code: str, **more: object) -> dict[str, object]:
@@ -61,7 +93,7 @@ def test_every_code_the_engine_writes_can_be_said_here() -> None:
     assert set(details.SAY) == set(wording.DETAILS) == set(FACTS)
 
 
-@pytest.mark.parametrize("code", sorted(FACTS))
+@pytest.mark.parametrize("code", sorted(set(FACTS) - LOCAL_FORMAT))
 def test_in_english_the_dashboard_says_what_the_engine_said(code: str) -> None:
     with translation.override("en"):
         assert details.detail(stored(code)) == wording.detail(code, FACTS[code])
@@ -97,6 +129,19 @@ def test_every_detail_of_a_replayed_scenario_reads_the_same_in_english(seed: Pat
                 assert details.detail(trigger, enabled=trigger["enabled"]) == trigger["detail"]
             for check in data["preparedness"]["checks"]:
                 assert details.detail(check) == check["detail"]
+            for reason in data["reasons"]:
+                if reason["detail_code"] not in LOCAL_FORMAT:
+                    assert details.detail(reason) == reason["text"]
+            for warning in data["warning_details"]:
+                assert details.detail(warning) == warning["detail"]
+
+
+def test_a_hold_reads_with_the_officer_s_dates() -> None:
+    with translation.override("en"):
+        assert details.detail(stored("reason_hold")).startswith("Reduced presence held until ")
+    with translation.override("fr"):
+        said = details.detail(stored("reason_hold"))
+    assert said.startswith("Niveau « Présence réduite » maintenu jusqu") and "2025" in said
 
 
 def test_an_explanation_without_codes_or_with_strange_facts_shows_its_english() -> None:
