@@ -180,7 +180,7 @@ def indicators_deliver(*, feed: Feed, observations: Sequence[Observation]) -> De
     with transaction.atomic():
         existing = {
             (indicator.post.code, indicator.external_id): indicator
-            for indicator in Indicator.objects.select_for_update()
+            for indicator in Indicator.objects.select_for_update(of=("self",))  # not the posts
             .select_related("post")
             .filter(post__in=posts.values(), external_id__in={o.external_id for o in observations})
         }
