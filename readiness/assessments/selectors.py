@@ -58,6 +58,7 @@ class Previous:
     preparedness: float
     fingerprint: str
     last_indicated: dict[int, dt.datetime]
+    explanation_format: int  # EXPLANATION_FORMAT of its stored explanation (1: unmarked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +219,7 @@ def _previous(post_ids: list[int]) -> dict[int, Previous]:
         .values_list("newest", flat=True)
     )
     rows = Assessment.objects.filter(pk__in=[i for i in ids if i]).values(
-        *PREVIOUS_FIELDS, "explanation__last_indicated"
+        *PREVIOUS_FIELDS, "explanation__last_indicated", "explanation__format"
     )
     return {
         row["post_id"]: Previous(
@@ -231,6 +232,7 @@ def _previous(post_ids: list[int]) -> dict[int, Previous]:
             preparedness=row["preparedness"],
             fingerprint=row["fingerprint"],
             last_indicated=last_indicated_from_dict(row["explanation__last_indicated"] or {}),
+            explanation_format=row["explanation__format"] or 1,
         )
         for row in rows
     }

@@ -25,6 +25,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from readiness.engine import assess
+from readiness.engine.assessment import EXPLANATION_FORMAT
 from readiness.posts.models import Post
 
 from .models import Assessment, RecommendationChange
@@ -161,6 +162,7 @@ def _score_and_store(
                 previous
                 and previous.fingerprint == candidate.fingerprint
                 and _headline(previous) == _headline(candidate)
+                and previous.explanation_format == EXPLANATION_FORMAT
             ):
                 newest[post.pk] = previous.id
                 continue

@@ -95,8 +95,9 @@ class Assessment:
         return self.levels[rank]
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-serialisable data (json.dumps accepts it without a custom encoder)."""
-        out: dict[str, Any] = {}
+        """Plain JSON-serialisable data (json.dumps accepts it without a custom encoder),
+        marked with EXPLANATION_FORMAT."""
+        out: dict[str, Any] = {"format": EXPLANATION_FORMAT}
         for f in dataclasses.fields(self):
             if f.name == "indicators":
                 # The bulkiest part (one row per indicator): built directly, not by reflection.
@@ -108,6 +109,11 @@ class Assessment:
                 out[f.name] = _plain(getattr(self, f.name))
         return out
 
+
+# The stored form's version, raised when it gains something readers use: a post whose
+# newest assessment has an older format gets a new one at its next re-score, even when
+# nothing else changed. 2: the indicator table, and detail codes and facts.
+EXPLANATION_FORMAT = 2
 
 # The stored per-indicator table's columns, in order.
 CONTRIBUTION_COLUMNS = (

@@ -15,6 +15,7 @@ from readiness.assessments import services
 from readiness.assessments.models import Assessment, RecommendationChange
 from readiness.assessments.selectors import scoring_inputs
 from readiness.engine import contributions_from_dict
+from readiness.engine.assessment import EXPLANATION_FORMAT
 from readiness.posts.models import Post
 from tests.factories import (
     CommunityFactory,
@@ -57,6 +58,20 @@ def test_nothing_changed_means_no_duplicate(post):  # type: ignore[no-untyped-de
     again = services.post_rescore(post_id=post.pk, now=now)
     assert Assessment.objects.count() == count
     assert again == Assessment.objects.filter(post=post).latest()
+
+
+def test_an_explanation_in_an_older_format_is_replaced_even_when_nothing_changed(post):  # type: ignore[no-untyped-def]
+    IndicatorFactory(post=post)
+    now = timezone.now()
+    services.post_rescore(post_id=post.pk, now=now)
+    settled = services.post_rescore(post_id=post.pk, now=now)  # the hold memory settles
+    old = dict(settled.explanation)
+    del old["format"]  # as stored before the format mark (and the French codes)
+    Assessment.objects.filter(pk=settled.pk).update(explanation=old)
+    renewed = services.post_rescore(post_id=post.pk, now=now)
+    assert renewed.pk != settled.pk
+    assert renewed.explanation["format"] == EXPLANATION_FORMAT
+    assert services.post_rescore(post_id=post.pk, now=now).pk == renewed.pk, "then deduplicated"
 
 
 def test_a_duplicate_is_recognised_before_its_explanation_is_built(post, monkeypatch):  # type: ignore[no-untyped-def]
