@@ -191,6 +191,13 @@ def indicators_deliver(*, feed: Feed, observations: Sequence[Observation]) -> De
                     delivery.created.append(_record(feed, posts[o.post_code], o))
                 except ValidationError as exc:
                     invalid[i] = exc.message_dict
+            elif before.feed_id != feed.pk:
+                conflicts[i] = {
+                    "external_id": [
+                        f"{o.external_id!r} is already used for post {o.post_code} by another "
+                        "source: a feed's external ids must be its own"
+                    ]
+                }
             elif not o.same_as(before):
                 conflicts[i] = {
                     "external_id": [

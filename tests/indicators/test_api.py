@@ -97,6 +97,16 @@ def test_another_content_under_a_delivered_id_is_refused(deliver):  # type: igno
     assert Indicator.objects.get().severity == 4
 
 
+def test_an_external_id_used_by_another_source_is_refused_not_taken_over(deliver, post):  # type: ignore[no-untyped-def]
+    other, _token = feed_create(name="Other desk", reliability="E", posts=[post])
+    deliver(observation())
+    first = Indicator.objects.get()
+    Indicator.objects.filter(pk=first.pk).update(feed=other)  # as if the other desk sent it
+    response = deliver(observation())
+    assert response.status_code == 409
+    assert "another source" in response.json()["errors"]["0"]["external_id"][0]
+
+
 def test_an_ongoing_condition_is_ended_by_delivering_it_with_its_end(deliver):  # type: ignore[no-untyped-def]
     deliver(observation(ongoing=True))
     end = (NOW - dt.timedelta(hours=1)).isoformat()
