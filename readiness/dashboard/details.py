@@ -11,12 +11,14 @@ shows its English text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from django.utils import formats, timezone
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
 
 from . import presenters as p  # numbers and words in the active locale
 from .vocabulary import shipped
@@ -252,3 +254,27 @@ def detail(stored: Mapping[str, Any], *, enabled: bool = True) -> str:
     except (KeyError, TypeError, ValueError):  # facts from another version of the engine
         return english
     return text if enabled else _("disabled; %(detail)s") % {"detail": text}
+
+
+_SAID: OrderedDict[tuple[Hashable, str, str], list[str]] = OrderedDict()
+_SAID_LOCK = threading.Lock()
+_SAID_SIZE = 2000
+
+
+def said_once(key: Hashable, stored: Sequence[Mapping[str, Any]]) -> list[str]:
+    """detail() of each sentence of an assessment's part (``key`` names the assessment and
+    the part; assessments are never edited), kept in memory per language and time zone:
+    the daily brief says a thousand of them on each view, and saying one costs a few
+    gettext calls."""
+    full_key = (key, get_language() or "", timezone.get_current_timezone_name())
+    with _SAID_LOCK:
+        found = _SAID.get(full_key)
+        if found is not None:
+            _SAID.move_to_end(full_key)
+            return found
+    said = [detail(item) for item in stored]
+    with _SAID_LOCK:
+        _SAID[full_key] = said
+        while len(_SAID) > _SAID_SIZE:
+            _SAID.popitem(last=False)
+    return said

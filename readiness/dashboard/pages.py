@@ -25,7 +25,7 @@ from readiness.indicators.models import Credibility, Reliability
 from readiness.posts.models import AlertLevel, Category, Post
 
 from . import charts, presenters, selectors
-from .details import detail as say_detail
+from .details import said_once
 from .forms import (
     DecisionForm,
     IndicatorFilterForm,
@@ -522,7 +522,7 @@ class BriefPage:
             sentence = ""
             reasons: list[str] = []
             if a and detail:
-                reasons = [say_detail(r) for r in detail.get("reasons") or []]
+                reasons = said_once((a["id"], "reasons"), detail.get("reasons") or [])
                 if english:
                     sentence = detail.get("verdict_text") or ""
                 else:

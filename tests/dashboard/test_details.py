@@ -155,3 +155,16 @@ def test_an_explanation_without_codes_or_with_strange_facts_shows_its_english() 
         assert details.detail(unknown) == "future words"
         broken = {"detail": "as stored", "detail_code": "index", "detail_facts": {"value": 3}}
         assert details.detail(broken) == "as stored"
+
+
+def test_said_once_remembers_per_language() -> None:
+    reasons = [stored("reason_baseline"), stored("reason_time")]
+    with translation.override("en"):
+        english = details.said_once(("assessment 1", "reasons"), reasons)
+        assert english == [details.detail(r) for r in reasons]
+        # Remembered: the same key gives the same sentences without saying them again.
+        assert details.said_once(("assessment 1", "reasons"), []) == english
+    with translation.override("fr"):
+        french = details.said_once(("assessment 1", "reasons"), reasons)
+        assert french == [details.detail(r) for r in reasons]
+    assert french != english
