@@ -10,27 +10,27 @@ changes nothing. See docs/api.md.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from readiness.posts.models import Category
 
-from .cap import CapError, CapMessage, parse_cap
+from .cap import CapError, parse_cap
 from .models import Feed, Indicator
 from .services import (
     Delivery,
     FeedRefused,
     Observation,
+    cap_message_deliver,
     feed_authenticate,
     indicators_deliver,
-    indicators_withdraw,
 )
 
 MAX_OBSERVATIONS = 500
@@ -126,6 +126,8 @@ def _answer(delivery: Delivery) -> JsonResponse:
     def rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
         return [{"id": i.pk, "post": i.post.code, "external_id": i.external_id} for i in indicators]
 
+    if delivery.ignored:
+        return JsonResponse({"ignored": delivery.ignored}, status=200)
     body = {
         "created": rows(delivery.created),
         "unchanged": rows(delivery.unchanged),
@@ -156,7 +158,7 @@ def _received(
         return _refuse(413, "the delivery is too large: send fewer observations at a time")
 
 
-def _deliver(feed: Feed, deliver: Any) -> JsonResponse:
+def _deliver(deliver: Callable[[], Delivery]) -> JsonResponse:
     try:
         return _answer(deliver())
     except FeedRefused as exc:
@@ -205,14 +207,12 @@ def indicators_post(request: HttpRequest) -> JsonResponse:
         errors[str(i)] = problems
     if errors:
         return _refuse(400, "invalid observations: nothing was recorded", errors)
-    return _deliver(feed, lambda: indicators_deliver(feed=feed, observations=observations))
+    return _deliver(lambda: indicators_deliver(feed=feed, observations=observations))
 
 
 @csrf_exempt
 def cap_post(request: HttpRequest) -> JsonResponse:
-    """POST one CAP 1.2 alert. Alert records its observations; Update withdraws the ones
-    it references and records its own; Cancel withdraws; Ack and Error, and any status
-    but Actual (exercises, tests, drafts), record nothing."""
+    """POST one CAP 1.2 alert (what each kind of message does: services.cap_message_deliver)."""
     received = _received(request, CAP_TYPES)
     if isinstance(received, JsonResponse):
         return received
@@ -221,40 +221,4 @@ def cap_post(request: HttpRequest) -> JsonResponse:
         message = parse_cap(body)
     except CapError as exc:
         return _refuse(400, "not a usable CAP 1.2 alert: nothing was recorded", exc.errors)
-    if message.status != "Actual":
-        return JsonResponse(
-            {"ignored": f"status {message.status}: only Actual alerts are recorded"}, status=200
-        )
-    if message.msg_type in ("Ack", "Error"):
-        return JsonResponse(
-            {"ignored": f"msgType {message.msg_type} carries no observation"}, status=200
-        )
-    return _deliver(feed, lambda: _cap_deliver(feed, message))
-
-
-def _cap_deliver(feed: Feed, message: CapMessage) -> Delivery:
-    observations = [
-        Observation(
-            post_code=o.post_code,
-            category=o.category,
-            severity=o.severity,
-            credibility=o.credibility,
-            observed_at=o.observed_at,
-            text=o.text,
-            external_id=o.external_id,
-            expires_at=o.expires_at,
-            ongoing=o.ongoing,
-            source=f"{feed.name} ({message.sender})",
-        )
-        for o in message.observations
-    ]
-    with transaction.atomic():
-        withdrawn = Delivery()
-        if message.msg_type in ("Update", "Cancel"):
-            at = min(message.sent, timezone.now())
-            withdrawn = indicators_withdraw(feed=feed, references=message.references, at=at)
-        delivery = (
-            indicators_deliver(feed=feed, observations=observations) if observations else Delivery()
-        )
-    delivery.withdrawn = withdrawn.withdrawn
-    return delivery
+    return _deliver(lambda: cap_message_deliver(feed=feed, message=message))

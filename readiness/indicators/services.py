@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from readiness.posts.models import Post
 
+from .cap import CapMessage
 from .models import Feed, Indicator
 
 
@@ -148,6 +149,7 @@ class Delivery:
     unchanged: list[Indicator] = field(default_factory=list)  # a retry of a delivered one
     ended: list[Indicator] = field(default_factory=list)  # an ongoing condition now ended
     withdrawn: list[Indicator] = field(default_factory=list)  # cancelled or superseded
+    ignored: str = ""  # why nothing was looked at (a CAP exercise, an acknowledgement)
 
 
 def indicators_deliver(*, feed: Feed, observations: Sequence[Observation]) -> Delivery:
@@ -261,4 +263,42 @@ def indicators_withdraw(*, feed: Feed, references: Iterable[str], at: dt.datetim
             indicator.expires_at = max(at, indicator.observed_at + dt.timedelta(seconds=1))
             indicator.save(update_fields=["expires_at"])
             delivery.withdrawn.append(indicator)
+    return delivery
+
+
+def cap_message_deliver(*, feed: Feed, message: CapMessage) -> Delivery:
+    """A feed's CAP 1.2 message, all or nothing. Alert records its observations; Update
+    withdraws the indicators of the messages it references and records its own; Cancel
+    withdraws. Ack and Error, and any status but Actual (an exercise, a test, a draft),
+    record nothing: an exercise must never move a real post."""
+    if message.status != "Actual":
+        return Delivery(ignored=f"status {message.status}: only Actual alerts are recorded")
+    if message.msg_type in ("Ack", "Error"):
+        return Delivery(ignored=f"msgType {message.msg_type} carries no observation")
+    observations = [
+        Observation(
+            post_code=o.post_code,
+            category=o.category,
+            severity=o.severity,
+            credibility=o.credibility,
+            observed_at=o.observed_at,
+            text=o.text,
+            external_id=o.external_id,
+            expires_at=o.expires_at,
+            ongoing=o.ongoing,
+            source=f"{feed.name} ({message.sender})",
+        )
+        for o in message.observations
+    ]
+    with transaction.atomic():
+        withdrawn: list[Indicator] = []
+        if message.msg_type in ("Update", "Cancel"):
+            at = min(message.sent, timezone.now())
+            withdrawn = indicators_withdraw(
+                feed=feed, references=message.references, at=at
+            ).withdrawn
+        delivery = (
+            indicators_deliver(feed=feed, observations=observations) if observations else Delivery()
+        )
+    delivery.withdrawn = withdrawn
     return delivery
