@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from operator import itemgetter
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .inputs import IndicatorIn
 from .params import Params
@@ -92,6 +92,33 @@ class Trend:
     def sustained(self) -> bool:
         """The underlying series rises in both halves of the window."""
         return self.older_half_slope_per_day > 0 and self.newer_half_slope_per_day > 0
+
+
+def _row(
+    ind: IndicatorIn,
+    r: float,
+    k: float,
+    half_life: float,
+    age: float | None,
+    decay: float,
+    weight: float,
+    status: str,
+) -> tuple[Any, ...]:
+    """An IndicatorContribution's fields but its share (known once W is summed)."""
+    return (
+        ind.id,
+        ind.category,
+        ind.severity,
+        ind.reliability,
+        ind.credibility,
+        r,
+        k,
+        age,
+        half_life,
+        decay,
+        weight,
+        status,
+    )
 
 
 class InForce(NamedTuple):
@@ -191,22 +218,7 @@ def evaluate_threat(
         recorded = ind.recorded_at
         since_known = now - (recorded if recorded is not None and recorded > observed else observed)
         if since_known < zero:
-            append(
-                (
-                    ind.id,
-                    cat,
-                    ind.severity,
-                    ind.reliability,
-                    ind.credibility,
-                    r,
-                    k,
-                    None,
-                    half[cat],
-                    0.0,
-                    0.0,
-                    NOT_YET_KNOWN,
-                )
-            )
+            append(_row(ind, r, k, half[cat], None, 0.0, 0.0, NOT_YET_KNOWN))
             continue
         j_known = since_known // day
         if j_known > last:
@@ -262,39 +274,9 @@ def evaluate_threat(
                 onset[last + 1] -= base
 
         if j_first > 0:
-            append(
-                (
-                    ind.id,
-                    cat,
-                    ind.severity,
-                    ind.reliability,
-                    ind.credibility,
-                    r,
-                    k,
-                    None,
-                    half[cat],
-                    0.0,
-                    0.0,
-                    EXPIRED,
-                )
-            )
+            append(_row(ind, r, k, half[cat], None, 0.0, 0.0, EXPIRED))
             continue
-        append(
-            (
-                ind.id,
-                cat,
-                ind.severity,
-                ind.reliability,
-                ind.credibility,
-                r,
-                k,
-                age,
-                half[cat],
-                factor,
-                w_now,
-                status,
-            )
-        )
+        append(_row(ind, r, k, half[cat], age, factor, w_now, status))
         total += w_now
         cat_weight[cat] += w_now
         cat_count[cat] += 1
