@@ -120,6 +120,34 @@ def _invalid(request: HttpRequest, page: PostPage, *, partial: str) -> HttpRespo
     return _render_post(request, page, partial=partial if request.htmx else None, status=422)
 
 
+def _form_write(
+    request: HttpRequest,
+    post: Post,
+    *,
+    form: Any,
+    form_key: str,
+    write: Callable[..., object],
+    partial: str,
+    anchor: str,
+    message: str,
+    params: Any = None,
+    saved: str = "",
+) -> HttpResponse:
+    """A post page form's submission: validate, hand the cleaned data to the service
+    (``write``), then the panel again (or the page) with the service's errors or the
+    change. ``form_key`` is where PostPage looks for the bound form to show again."""
+    if form.is_valid():
+        try:
+            write(**form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+    if not form.is_valid():
+        page = PostPage(post=post, user=request.user, params=params, forms={form_key: form})
+        return _invalid(request, page, partial=partial)
+    page = PostPage(post=post, user=request.user, params=params, saved=saved)
+    return _after_write(request, page, partial=partial, anchor=anchor, message=message)
+
+
 # --- Pages --------------------------------------------------------------------------------
 
 
@@ -193,23 +221,17 @@ def indicator_create(request: HttpRequest, code: str) -> HttpResponse:
         )
     tz = zoneinfo.ZoneInfo(post.timezone)
     with timezone.override(tz):  # a datetime-local input is the post's local time
-        form = IndicatorForm(request.POST, instance=Indicator(post=post))
-        if form.is_valid():
-            try:
-                indicator_record(post=post, user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-    if not form.is_valid():
-        page = PostPage(post=post, user=request.user, params=None, forms={"indicator": form})
-        return _invalid(request, page, partial="indicator-form")
-    page = PostPage(post=post, user=request.user, params=None, saved="indicator")
-    return _after_write(
-        request,
-        page,
-        partial="indicator-form",
-        anchor="indicators",
-        message=_("Indicator recorded; the post has been re-scored."),
-    )
+        return _form_write(
+            request,
+            post,
+            form=IndicatorForm(request.POST, instance=Indicator(post=post)),
+            form_key="indicator",
+            write=lambda **data: indicator_record(post=post, user=request.user, **data),
+            partial="indicator-form",
+            anchor="indicators",
+            saved="indicator",
+            message=_("Indicator recorded; the post has been re-scored."),
+        )
 
 
 @signin_required
@@ -274,19 +296,12 @@ def _rebased(form: DecisionForm, page: PostPage) -> DecisionForm:
 def route_check_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     post = _post(request, code)
     route = get_object_or_404(ExitRoute, post=post, pk=pk)
-    form = RouteCheckForm(request.POST, prefix=f"route-{route.pk}")
-    if form.is_valid():
-        try:
-            route_check(route=route, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-    if not form.is_valid():
-        page = PostPage(post=post, user=request.user, params=None, forms={f"route-{pk}": form})
-        return _invalid(request, page, partial="routes")
-    page = PostPage(post=post, user=request.user, params=None)
-    return _after_write(
+    return _form_write(
         request,
-        page,
+        post,
+        form=RouteCheckForm(request.POST, prefix=f"route-{route.pk}"),
+        form_key=f"route-{route.pk}",
+        write=lambda **data: route_check(route=route, user=request.user, **data),
         partial="routes",
         anchor="routes",
         message=_("Route %(route)s marked verified.") % {"route": route.key},
@@ -298,22 +313,15 @@ def route_check_create(request: HttpRequest, code: str, pk: int) -> HttpResponse
 def staff_confirm_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     post = _post(request, code)
     staff = get_object_or_404(StaffMember, post=post, pk=pk)
-    form = StaffConfirmForm(request.POST, prefix=f"staff-{staff.pk}")
-    if form.is_valid():
-        try:
-            staff_confirm(staff=staff, **form.cleaned_data)
-        except ValidationError as exc:
-            _add_errors(form, exc)
-    params = request.GET
-    if not form.is_valid():
-        page = PostPage(post=post, user=request.user, params=params, forms={f"staff-{pk}": form})
-        return _invalid(request, page, partial="roster")
-    page = PostPage(post=post, user=request.user, params=params)
-    return _after_write(
+    return _form_write(
         request,
-        page,
+        post,
+        form=StaffConfirmForm(request.POST, prefix=f"staff-{staff.pk}"),
+        form_key=f"staff-{staff.pk}",
+        write=lambda **data: staff_confirm(staff=staff, **data),
         partial="roster",
         anchor="roster",
+        params=request.GET,  # keeps the staff search
         message=_("%(name)s confirmed.") % {"name": staff.name},
     )
 
