@@ -134,8 +134,46 @@ def _reason_time(f: Mapping[str, Any]) -> str:
     }
 
 
+def _reason_means(f: Mapping[str, Any]) -> str:
+    why = (
+        _("none has seats left")
+        if f["due"] == "no_means"
+        else _("overdue by %(days)s") % {"days": p.days(f["days"])}
+    )
+    head = _(
+        "Means: the %(people)s already called at %(level)s cannot all leave by the means "
+        "usable there (%(why)s)"
+    ) % {"people": p.people(f["people"]), "level": shipped(f["level_name"]), "why": why}
+    if f.get("target_name") is None:
+        return head + _("; no higher level brings means that could carry them")
+    return head + _("; only the means of %(level)s can still carry them, and %(level)s %(due)s") % {
+        "level": shipped(f["target_name"]),
+        "due": _due({"due": f["target_due"], "days": f["target_days"]}),
+    }
+
+
+def _index_above(f: Mapping[str, Any]) -> str:
+    label = (
+        _("%(category)s index") % {"category": _category(f["category"])}
+        if f.get("category")
+        else _("threat index")
+    )
+    return _(
+        "%(label)s %(index)s, %(value)s above the post's normal of %(baseline)s: "
+        "%(value)s %(sign)s %(threshold)s"
+    ) % {
+        "label": label,
+        "index": p.number(f["index"]),
+        "value": p.number(f["value"]),
+        "baseline": p.number(f["baseline"]),
+        "sign": _sign(f["met"]),
+        "threshold": p.number(f["threshold"]),
+    }
+
+
 SAY: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "index": _index,
+    "index_above": _index_above,
     "count": _count,
     "route_missing": lambda f: _("no %(routes)s recorded") % {"routes": _routes(f)},
     "route_closed": lambda f: (
@@ -212,6 +250,7 @@ SAY: dict[str, Callable[[Mapping[str, Any]], str]] = {
         }
     ),
     "reason_time": _reason_time,
+    "reason_means": _reason_means,
     "reason_baseline": lambda f: (
         _(
             "No trigger is met and no deadline falls within the safety buffer of %(buffer)s: "

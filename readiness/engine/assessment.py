@@ -22,9 +22,10 @@ from datetime import datetime
 from typing import Any
 
 from .params import Params
+from .population import LoadRow
 from .preparedness import Preparedness
 from .routes import RouteOut
-from .threat import CategoryIndex, IndicatorContribution, Trend
+from .threat import Baseline, CategoryIndex, IndicatorContribution, Trend
 from .triggers import TriggerOut
 from .vocabulary import Group
 from .wording import Detail
@@ -57,7 +58,7 @@ class LevelOut:
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    kind: str  # trigger | time | hold | baseline
+    kind: str  # trigger | time | means | hold | baseline
     level: int
     text: str  # English
     detail_code: str  # the sentence as data (wording.DETAILS) and the facts it states
@@ -86,6 +87,9 @@ class Assessment:
     preparedness_score: int
     preparedness: Preparedness
     last_indicated: Mapping[int, datetime]  # to persist and pass back next time (the hold)
+    indicated_since: Mapping[int, datetime]  # likewise: each level's unbroken run's start
+    baseline: Baseline  # the post's own recent normal
+    load_rows: tuple[LoadRow, ...]  # the load's arithmetic, group by group
     warnings: tuple[str, ...]  # English
     warning_details: tuple[Detail, ...]  # the same as data, for other languages
     params: Params
@@ -112,13 +116,15 @@ class Assessment:
 
 # The stored form's version, raised when it gains something readers use: a post whose
 # newest assessment has an older format gets a new one at its next re-score, even when
-# nothing else changed. 2: the indicator table, and detail codes and facts.
-EXPLANATION_FORMAT = 2
+# nothing else changed. 2: the indicator table, and detail codes and facts. 3: events,
+# de-escalations and repeats in the table; baseline, load rows, indicated_since.
+EXPLANATION_FORMAT = 3
 
 # The stored per-indicator table's columns, in order.
 CONTRIBUTION_COLUMNS = (
     "id", "category", "severity", "reliability", "credibility", "r", "k", "age_days",
-    "half_life_days", "decay", "weight", "share", "status",
+    "half_life_days", "decay", "weight", "share", "status", "event", "counted",
+    "de_escalation", "repeats",
 )  # fmt: skip
 _DECIMALS = 6  # a weight of 5 to a millionth; W and the sub-indices are stored unrounded
 
@@ -139,6 +145,10 @@ def _contribution(c: IndicatorContribution) -> list[Any]:
         round(c.weight, _DECIMALS),
         round(c.share, _DECIMALS),
         c.status,
+        c.event,
+        c.counted,
+        c.de_escalation,
+        c.repeats,
     ]
 
 
@@ -190,5 +200,6 @@ def _plain(value: Any) -> Any:
 
 
 def last_indicated_from_dict(data: Mapping[str, str | None]) -> dict[int, datetime]:
-    """Read back `to_dict()["last_indicated"]` ({"3": "2025-11-07T00:00:00+00:00"})."""
+    """Read back `to_dict()["last_indicated"]` ({"3": "2025-11-07T00:00:00+00:00"}), or
+    `to_dict()["indicated_since"]` (the same shape)."""
     return {int(k): datetime.fromisoformat(v) for k, v in data.items() if v is not None}

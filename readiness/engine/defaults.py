@@ -161,7 +161,9 @@ DEFAULT_LADDER: tuple[LevelSpec, ...] = (
             "Move everyone still in place, essential staff last",
         ),
         triggers=(
-            TriggerSpec(K.THREAT_INDEX, name="Threat index at its limit", threshold=95),
+            # W 23 (was 95, W 30): in Tripoli 2014 and Bangui 2012 the index stood at 90-95
+            # through the fighting while embassies left; 95 is reached only in the worst days.
+            TriggerSpec(K.THREAT_INDEX, name="Threat index at its limit", threshold=90),
             TriggerSpec(
                 K.ROUTE,
                 name="No commercial flight left",

@@ -7,13 +7,29 @@ from datetime import datetime, timedelta
 
 from .assessment import Assessment, LevelOut
 from .inputs import Inputs
-from .population import level_loads
+from .population import level_loads, load_rows
 from .preparedness import evaluate_preparedness
-from .recommend import deadline_margins, recommend, timing_verdict, verdict_sentence
-from .routes import NO_ROUTE, Flow, capacity_from, clearance_days, describe_routes, latest_start
+from .recommend import (
+    MeansShortfall,
+    deadline_margins,
+    recommend,
+    timing_verdict,
+    verdict_sentence,
+)
+from .routes import (
+    DEADLINE,
+    NO_MEANS,
+    NO_ROUTE,
+    Flow,
+    RouteOut,
+    capacity_from,
+    clearance_days,
+    describe_routes,
+    latest_start,
+)
 from .threat import evaluate_threat
 from .triggers import LevelTriggers, TriggerContext, evaluate_ladder
-from .vocabulary import TriggerKind
+from .vocabulary import LevelSpec, TriggerKind
 from .wording import Detail, said
 
 
@@ -30,9 +46,16 @@ def assess(inputs: Inputs) -> Assessment:
     threat = evaluate_threat(inputs.indicators, now, p)
     slope = threat.trend.slope_per_day
 
-    # Steps 4-7. Horizons extrapolate the trend only when the rise is sustained.
+    # Steps 4-7. Horizons extrapolate the trend only when the rise is sustained, and
+    # measure the drift from the post's own baseline; a route seen open lately is open.
     routes = describe_routes(
-        inputs.routes, threat.threat_index, threat.trend.forecast_slope_per_day, top, p
+        inputs.routes,
+        threat.threat_index,
+        threat.trend.forecast_slope_per_day,
+        top,
+        p,
+        now=now,
+        baseline=threat.baseline.threat_index,
     )
     loads = level_loads(inputs.population, ladder, p)
     timing = []
@@ -48,9 +71,18 @@ def assess(inputs: Inputs) -> Assessment:
 
     # Step 8: tripwires, then the recommendation.
     trigger_outs, level_triggers = evaluate_ladder(
-        ladder, TriggerContext(now=now, threat=threat, routes=routes, margins=margins, params=p)
+        ladder,
+        TriggerContext(
+            now=now,
+            threat=threat,
+            routes=routes,
+            margins=margins,
+            params=p,
+            current_level=current,
+        ),
     )
     indicated = frozenset(lt.rank for lt in level_triggers if lt.indicated)
+    means = _means_shortfall(ladder, current, loads[current].load, timing[current], routes)
 
     # recommend() reads these drafts (margins, loads); the hold state it returns completes them.
     levels_draft = [
@@ -91,6 +123,10 @@ def assess(inputs: Inputs) -> Assessment:
         now,
         p.hold_days,
         p.safety_buffer_days,
+        indicated_since=inputs.indicated_since,
+        hold_min_days=p.hold_min_days,
+        hold_per_day=p.hold_per_day_indicated,
+        means=means,
     )
     levels = tuple(
         _with_hold(lv, rec.held.get(lv.rank), rec.last_indicated.get(lv.rank))
@@ -98,8 +134,14 @@ def assess(inputs: Inputs) -> Assessment:
     )
 
     # Step 9.
+    own = levels[current]
     verdict = timing_verdict(
-        current, rec.level, margins, p.watch_window_days, deadline_margins(ladder, margins)
+        current,
+        rec.level,
+        margins,
+        p.watch_window_days,
+        deadline_margins(ladder, margins),
+        called_margin=own.margin_days if own.deadline in (DEADLINE, NO_MEANS) else None,
     )
     text = verdict_sentence(
         verdict,
@@ -140,10 +182,43 @@ def assess(inputs: Inputs) -> Assessment:
         preparedness_score=preparedness.score,
         preparedness=preparedness,
         last_indicated=rec.last_indicated,
+        indicated_since=rec.indicated_since,
+        baseline=threat.baseline,
+        load_rows=load_rows(inputs.population, ladder, p),
         warnings=tuple(w.detail for w in warnings),
         warning_details=warnings,
         params=p,
     )
+
+
+def _means_shortfall(
+    ladder: tuple[LevelSpec, ...],
+    current: int,
+    called: float,
+    timing: tuple[list[RouteOut], float | None, float | None, str, float],
+    routes: tuple[RouteOut, ...],
+) -> MeansShortfall | None:
+    """When the people already called (the current level's load) cannot all leave by the
+    means usable at the current level before those close: the lowest level above whose
+    routes still carry them in time (its own deadline is then the decision's), or None
+    when no level's means can. No shortfall: None."""
+    _usable, _clearance, margin, deadline, _seats = timing
+    if called <= 0 or deadline not in (DEADLINE, NO_MEANS) or margin is None or margin >= 0:
+        return None
+    have = {r.key for r in _usable}
+    for level in ladder:
+        if level.rank <= current:
+            continue
+        usable = [r for r in routes if r.usable_from <= level.rank]
+        if {r.key for r in usable} <= have:
+            continue
+        flows = [
+            Flow(r.key, r.effective_seats_per_day, r.lead_time_days, r.horizon_days) for r in usable
+        ]
+        m, _kind = latest_start(called, flows)
+        if m is None or m >= 0:
+            return MeansShortfall(called, margin, level.rank)
+    return MeansShortfall(called, margin, None)
 
 
 def _with_hold(level: LevelOut, held_until: datetime | None, last: datetime | None) -> LevelOut:

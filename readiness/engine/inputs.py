@@ -55,6 +55,12 @@ class IndicatorIn:
     recorded_at: datetime | None = None
     source: str = ""
     text: str = ""
+    # The event this report is about: reports that share it are one piece of evidence
+    # ("" = an event of its own). A later report of the same event re-confirms an ongoing
+    # condition.
+    event: str = ""
+    # Lowers the threat (a route reopened, a ceasefire, a curfew lifted) instead of raising it.
+    de_escalation: bool = False
 
     def __post_init__(self) -> None:
         """Coerce strings (Django CharField values) to the enums once, here; refuse grades
@@ -189,6 +195,9 @@ class Inputs:
     readiness: Readiness = EMPTY_READINESS
     last_indicated: Mapping[int, datetime] = field(default_factory=lambda: MappingProxyType({}))
     params: Params = DEFAULT_PARAMS
+    # rank -> start of the unbroken run of assessments that indicated it, carried like
+    # last_indicated: the hold lasts as long as the run did (hold_min_days..hold_days).
+    indicated_since: Mapping[int, datetime] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         """Refuse a naive clock, an invalid ladder, unknown ranks and duplicate ids or keys."""
@@ -207,6 +216,8 @@ class Inputs:
                 raise ValueError(f"route {route.key}: usable_from {route.usable_from} is no rank")
         for rank, at in self.last_indicated.items():
             _require_aware(f"last_indicated[{rank}]", at)
+        for rank, at in self.indicated_since.items():
+            _require_aware(f"indicated_since[{rank}]", at)
 
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON of every field but `now`, indicators and routes
@@ -223,6 +234,7 @@ class Inputs:
             "population": _canon(self.population),
             "readiness": _canon_readiness(self.readiness),
             "last_indicated": _canon(self.last_indicated),
+            "indicated_since": _canon(self.indicated_since),
             "params": _canon_params(self.params),
         }
         return hashlib.sha256(_dump(payload).encode()).hexdigest()
@@ -279,6 +291,8 @@ def _indicator_row(i: IndicatorIn) -> tuple[Any, ...]:
         0.0 if i.recorded_at is None else i.recorded_at.timestamp(),
         i.source,
         i.text,
+        i.event,
+        i.de_escalation,
     )
 
 

@@ -65,3 +65,46 @@ def level_loads(
             )
         )
     return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadRow:
+    """One line of the load's arithmetic: people x propensity = expected departures."""
+
+    group: Group
+    part: str  # citizens: single | dual | unregistered; staff groups: ""
+    people: float  # head count still in place
+    propensity: float
+    expected: float  # people * propensity
+    first_rank: int | None  # the lowest rank that calls the group; None: never called
+
+
+def load_rows(
+    population: Population, ladder: Iterable[LevelSpec], params: Params
+) -> tuple[LoadRow, ...]:
+    """The rows group_sizes() sums, each with its head count and propensity, so that a
+    duty officer can redo every level's load (the unregistered get the registered
+    community's dual share: (1 - d) * p_citizen + d * p_dual)."""
+    first: dict[Group, int] = {}
+    for level in sorted(ladder, key=lambda lv: lv.rank):
+        for g in level.leaves:
+            first.setdefault(Group(g), level.rank)
+    reg = population.citizens_registered
+    dual = population.dual_nationals
+    d = dual / reg if reg > 0 else 0.0
+    p_unreg = (1.0 - d) * params.propensity_citizen + d * params.propensity_dual
+    staff = params.propensity_staff
+    citizens = first.get(Group.CITIZENS)
+    rows = [
+        (Group.CITIZENS, "single", reg - dual, params.propensity_citizen, citizens),
+        (Group.CITIZENS, "dual", dual, params.propensity_dual, citizens),
+        (Group.CITIZENS, "unregistered", population.unregistered_estimate, p_unreg, citizens),
+    ]
+    for group, count in (
+        (Group.NON_ESSENTIAL_STAFF, population.non_essential_staff),
+        (Group.DEPENDANTS, population.dependants),
+        (Group.SCHOOL_STAFF, population.school_staff),
+        (Group.ESSENTIAL_STAFF, population.essential_staff),
+    ):
+        rows.append((group, "", count, staff, first.get(group)))
+    return tuple(LoadRow(g, part, float(n), p, n * p, rank) for g, part, n, p, rank in rows)

@@ -25,18 +25,49 @@ class Recommendation:
     time_level: int | None  # the level the time trigger asks for
     pressing_level: int | None  # the level whose margin set off the time trigger
     last_indicated: Mapping[int, datetime]  # to carry to the next assessment
+    indicated_since: Mapping[int, datetime]  # start of each level's unbroken run; carried too
+    means_level: int | None = None  # the level whose means can still carry the people called
+
+
+def hold_period(
+    last: datetime,
+    since: datetime | None,
+    hold: timedelta,
+    minimum: timedelta,
+    per_day: float,
+) -> timedelta:
+    """How long a level is held after it was last indicated: `per_day` times as long as it
+    had been indicated without a break (last - since), at least `minimum`, at most `hold`.
+    Without a known start (an assessment stored before the rule), the full hold."""
+    if since is None or since > last:
+        return hold
+    return max(minimum, min(hold, (last - since) * per_day))
 
 
 def held_levels(
-    last_indicated: Mapping[int, datetime], ranks: Sequence[int], now: datetime, hold: timedelta
+    last_indicated: Mapping[int, datetime],
+    ranks: Sequence[int],
+    now: datetime,
+    hold: timedelta,
+    indicated_since: Mapping[int, datetime] | None = None,
+    minimum: timedelta | None = None,
+    per_day: float = 1.0,
 ) -> dict[int, datetime]:
-    """held(k) iff last(k) <= now < last(k) + hold; value: last(k) + hold."""
+    """held(k) iff last(k) <= now < last(k) + hold(k); value: last(k) + hold(k), hold(k) the
+    length of k's last unbroken run, between `minimum` and `hold` (hold_period)."""
     out = {}
     for rank, at in last_indicated.items():
         # An entry later than `now` comes from a later evaluation (a replay restarted
         # earlier): it says nothing about what was known at `now`.
-        if rank in ranks and at <= now < at + hold:
-            out[rank] = at + hold
+        if rank not in ranks or at > now:
+            continue
+        period = (
+            hold
+            if indicated_since is None or minimum is None
+            else hold_period(at, indicated_since.get(rank), hold, minimum, per_day)
+        )
+        if now < at + period:
+            out[rank] = at + period
     return out
 
 
@@ -84,22 +115,42 @@ def recommend(
     now: datetime,
     hold_days: float,
     buffer_days: float,
+    *,
+    indicated_since: Mapping[int, datetime] | None = None,
+    hold_min_days: float = 0.0,
+    hold_per_day: float = 1.0,
+    means: MeansShortfall | None = None,
 ) -> Recommendation:
-    """recommended = max(0, indicated levels, held levels, time-trigger level)."""
+    """recommended = max(0, indicated levels, held levels, time-trigger level, the level
+    whose means can still carry the people already called)."""
     ranks = [lv.rank for lv in ladder]
     names = {lv.rank: lv.name for lv in ladder}
     # Only the deadlines of levels that move people press (deadline_margins): a level that
     # calls nobody new repeats the deadline of the people already called below it.
     margins = deadline_margins(ladder, {lv.rank: lv.margin_days for lv in levels})
     time_level, pressing = time_trigger(ladder, current, margins, buffer_days)
+    since_before = dict(indicated_since or {})
     held = {
         k: until
-        for k, until in held_levels(last_indicated, ranks, now, timedelta(days=hold_days)).items()
+        for k, until in held_levels(
+            last_indicated,
+            ranks,
+            now,
+            timedelta(days=hold_days),
+            since_before,
+            timedelta(days=hold_min_days),
+            hold_per_day,
+        ).items()
         if k not in indicated and k != time_level
     }
+    means_level = means.level if means is not None else None
     candidates = {0} | set(indicated) | set(held)
     if time_level is not None:
         candidates.add(time_level)
+    if means is not None:
+        # The people already called cannot all leave by the current level's means: never
+        # advise less than the current level, and ask for the level whose means can.
+        candidates.add(current if means_level is None else means_level)
     level = max(candidates)
 
     reasons: list[Reason] = []
@@ -147,6 +198,23 @@ def recommend(
                 target_name=names[time_level] if time_level is not None else None,
             )
         )
+    if means is not None:
+        reasons.append(
+            _reason(
+                "means",
+                means.level if means.level is not None else current,
+                "reason_means",
+                level_name=names[current],
+                people=means.people,
+                due="no_means" if means.margin == -math.inf else "overdue",
+                days=None if means.margin == -math.inf else -means.margin,
+                target_name=names[means.level] if means.level is not None else None,
+                target_due=None if means.level is None else _due(levels[means.level].margin_days),
+                target_days=None
+                if means.level is None or levels[means.level].margin_days in (None, -math.inf)
+                else abs(levels[means.level].margin_days or 0.0),
+            )
+        )
     reasons.sort(key=lambda r: -r.level)
     if not reasons:
         reasons.append(
@@ -154,12 +222,21 @@ def recommend(
         )
 
     new_last = dict(last_indicated)
-    for k in indicated:
-        new_last[k] = now
+    new_since = {k: v for k, v in since_before.items() if k in new_last}
+    fresh = set(indicated)
     if time_level is not None:
         # Time is a trigger too: holding its level stops the recommendation flapping as the
         # trend (and with it every deadline) moves from one day to the next.
-        new_last[time_level] = now
+        fresh.add(time_level)
+    if means_level is not None:
+        fresh.add(means_level)
+    gap = timedelta(days=max(hold_min_days, 0.0))
+    for k in fresh:
+        before = last_indicated.get(k)
+        # An unbroken run: indicated last time, and not longer ago than the shortest hold.
+        if before is None or before > now or now - before > gap or k not in new_since:
+            new_since[k] = now
+        new_last[k] = now
     return Recommendation(
         level=level,
         reasons=tuple(reasons),
@@ -168,7 +245,29 @@ def recommend(
         time_level=time_level,
         pressing_level=pressing,
         last_indicated=new_last,
+        indicated_since=new_since,
+        means_level=means_level,
     )
+
+
+def _due(margin: float | None) -> str:
+    """A margin as the reasons say it: no_deadline, no_means, overdue or due."""
+    if margin is None:
+        return "no_deadline"
+    if margin == -math.inf:
+        return "no_means"
+    return "overdue" if margin < 0 else "due"
+
+
+@dataclass(frozen=True, slots=True)
+class MeansShortfall:
+    """The people already called (the current level's load) cannot all leave by the means
+    usable at the current level before those close (`margin` < 0); `level`: the lowest
+    level above whose means still can (None: none can)."""
+
+    people: float
+    margin: float
+    level: int | None
 
 
 def _reason(kind: str, level: int, code: str, **facts: Any) -> Reason:
@@ -188,11 +287,15 @@ def timing_verdict(
     margins: Mapping[int, float | None],
     watch_days: float,
     deadlines: Mapping[int, float | None] | None = None,
+    called_margin: float | None = None,
 ) -> Verdict:
-    """late: rec > cur and margin(rec) < 0; act_now: rec > cur; watch: min deadline above cur <
+    """late: rec > cur and margin(rec) < 0, or rec <= cur and the people already called
+    cannot all leave (called_margin < 0); act_now: rec > cur; watch: min deadline above cur <
     watch; too_early: cur > rec and no deadline above rec < watch; else on_time.
 
     `deadlines`: the margins that count as deadlines ahead (`deadline_margins`); default all.
+    `called_margin`: the current level's own margin when it has people to move: a gauge
+    never says on time, watch or too early while they cannot all leave in time.
     """
     if deadlines is None:
         deadlines = margins
@@ -201,6 +304,8 @@ def timing_verdict(
     if recommended > current:
         m = margins.get(recommended)
         verdict = "late" if m is not None and m < 0 else "act_now"
+    elif called_margin is not None and called_margin < 0:
+        verdict = "late"
     else:
         pressure = any(
             m is not None and m < watch_days for k, m in deadlines.items() if k > recommended
@@ -225,6 +330,12 @@ def verdict_sentence(
 ) -> str:
     """The verdict in one or two sentences, with the figures behind it."""
     v = verdict.verdict
+    if v == "late" and recommended.rank <= current.rank:
+        return (
+            f"{current.name} is late: the people already called cannot all leave in time; "
+            f"{_late_clause(current, routes)}. "
+            f"Means left: {_means_left(current, levels, routes)}."
+        )
     if v == "late":
         return (
             f"{recommended.name} is late: {_late_clause(recommended, routes)}. "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from .inputs import RouteIn
 from .params import Params
@@ -16,10 +17,14 @@ from .vocabulary import RouteMode, RouteStatus
 
 # How a route's horizon was estimated (RouteOut.horizon_source).
 CLOSED = "closed"  # status closed: horizon 0
-PAST_THRESHOLD = "past_threshold"  # T already at or past its closure threshold: horizon 0
-TREND = "trend"  # (threshold - T) / slope was the shorter estimate
-LEVEL = "level"  # cap * (threshold - T) / threshold was the shorter estimate
-NONE = "none"  # no closure threshold, or a threat too low to extrapolate: never closes
+PAST_THRESHOLD = "past_threshold"  # T at or past its threshold, not seen open lately: horizon 0
+TREND = "trend"  # the rising trend is most of the pace towards the threshold
+LEVEL = "level"  # the level estimate's drift is most of the pace
+NONE = "none"  # a threat too low to extrapolate: not expected to close
+
+# Where a route's closure threshold comes from (RouteOut.threshold_source).
+RECORDED = "recorded"  # the route's own closes_at_threat
+MODE_DEFAULT = "mode_default"  # none recorded: Params.default_closes_at_threat of its mode
 
 # What a level's margin is (LevelOut.deadline).
 NOBODY = "nobody"  # nobody to move at this level: no deadline
@@ -33,8 +38,10 @@ NO_MEANS = "no_means"  # routes exist but none has seats left: margin -inf
 class Horizon:
     days: float  # math.inf when not expected to close
     source: str
-    trend_estimate_days: float | None
-    level_estimate_days: float | None
+    trend_estimate_days: float | None  # gap / slope alone
+    level_estimate_days: float | None  # gap / drift alone
+    threshold: float | None = None  # the closure threshold used (effective)
+    observed_open: bool = False  # verified open or degraded within the verification window
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +65,10 @@ class RouteOut:
     effective_seats_per_day: float
     lead_time_days: float
     usable_from: int
-    closes_at_threat: float | None
+    closes_at_threat: float | None  # as recorded
+    threshold: float | None  # the one used: recorded or the mode's default, raised if seen open
+    threshold_source: str  # recorded | mode_default
+    observed_open: bool  # verified open or degraded within the verification window
     horizon_days: float  # math.inf when not expected to close
     horizon_source: str
     trend_estimate_days: float | None
@@ -69,42 +79,84 @@ class RouteOut:
 
 def route_horizon(
     status: RouteStatus,
-    closes_at_threat: float | None,
+    closes_at_threat: float,
     threat: float,
     slope: float,
     params: Params,
+    *,
+    baseline: float | None = None,
+    observed_open: bool = False,
 ) -> Horizon:
-    """H = 0 if closed or T >= thr, else min((thr - T) / slope if > 0, cap * (thr - T) / thr)."""
+    """Days until the route is expected to be unusable.
+
+    closed: 0. T below forecast_min_threat: never. Otherwise, with thr the threshold (seen
+    open lately: at least T + headroom * (100 - T), so that an observation beats the
+    model) and B the post's baseline (0 without one): 0 when T >= thr, else the shorter of
+    the level estimate cap * (thr - T) / (thr - B) (a drift that would take cap days from
+    the post's normal to thr) and the trend estimate (thr - T) / slope (slope > 0)."""
     if status == RouteStatus.CLOSED:
         return Horizon(0.0, CLOSED, None, None)
-    if closes_at_threat is None:
-        return Horizon(math.inf, NONE, None, None)
-    if threat >= closes_at_threat:
-        return Horizon(0.0, PAST_THRESHOLD, None, None)
     if threat < params.forecast_min_threat:
         # With (almost) nothing weighing there is no basis for a forecast; without this, a
         # quiet post whose routes need more than 90 days for its community would be "late".
-        return Horizon(math.inf, NONE, None, None)
-    gap = closes_at_threat - threat
-    level = params.horizon_cap_days * gap / closes_at_threat
-    trend = gap / slope if slope > 0 else None
+        return Horizon(math.inf, NONE, None, None, closes_at_threat, observed_open)
+    threshold = closes_at_threat
+    if observed_open:
+        threshold = max(threshold, threat + params.observed_open_headroom * (100.0 - threat))
+    if threat >= threshold:
+        return Horizon(0.0, PAST_THRESHOLD, None, None, threshold, observed_open)
+    gap = threshold - threat
+    # At or below the post's normal the level estimate is the cap: continuous in T.
+    ref = min(baseline, threat) if baseline is not None else 0.0
+    level = params.horizon_cap_days * gap / (threshold - ref)
+    rise = max(0.0, slope) * params.forecast_trend_weight
+    trend = gap / rise if rise > 0 else None
     if trend is not None and trend < level:
-        return Horizon(trend, TREND, trend, level)
-    return Horizon(level, LEVEL, trend, level)
+        return Horizon(trend, TREND, trend, level, threshold, observed_open)
+    return Horizon(level, LEVEL, trend, level, threshold, observed_open)
 
 
 def describe_routes(
-    routes: Iterable[RouteIn], threat: float, slope: float, top_rank: int, params: Params
+    routes: Iterable[RouteIn],
+    threat: float,
+    slope: float,
+    top_rank: int,
+    params: Params,
+    *,
+    now: datetime | None = None,
+    baseline: float | None = None,
 ) -> tuple[RouteOut, ...]:
     """Per route: rate = seats * status factor; horizon (step 4); seats = rate * (H - lead)."""
     rows = []
+    seen_since = now - timedelta(hours=params.route_verification_hours) if now is not None else None
     for route in routes:
         factor = params.status_factor[route.status]
         rate = route.seats_per_day * factor
         lead = route.lead_time_hours / 24.0
-        h = route_horizon(route.status, route.closes_at_threat, threat, slope, params)
-        rows.append((route, factor, rate, lead, h))
-    total_rate = sum(rate for _, _, rate, _, _ in rows)
+        recorded = route.closes_at_threat is not None
+        threshold = (
+            route.closes_at_threat
+            if route.closes_at_threat is not None
+            else params.default_closes_at_threat[route.mode]
+        )
+        seen_open = (
+            seen_since is not None
+            and now is not None
+            and route.status in (RouteStatus.OPEN, RouteStatus.DEGRADED)
+            and route.verified_at is not None
+            and seen_since <= route.verified_at <= now
+        )
+        h = route_horizon(
+            route.status,
+            threshold,
+            threat,
+            slope,
+            params,
+            baseline=baseline,
+            observed_open=seen_open,
+        )
+        rows.append((route, factor, rate, lead, h, recorded))
+    total_rate = sum(row[2] for row in rows)
     return tuple(
         RouteOut(
             key=route.key,
@@ -117,6 +169,9 @@ def describe_routes(
             lead_time_days=lead,
             usable_from=route.usable_from_rank(top_rank),
             closes_at_threat=route.closes_at_threat,
+            threshold=h.threshold,
+            threshold_source=RECORDED if recorded else MODE_DEFAULT,
+            observed_open=h.observed_open,
             horizon_days=h.days,
             horizon_source=h.source,
             trend_estimate_days=h.trend_estimate_days,
@@ -124,7 +179,7 @@ def describe_routes(
             seats_before_close=seats_between(rate, lead, h.days),
             capacity_share=rate / total_rate if total_rate > 0 else 0.0,
         )
-        for route, factor, rate, lead, h in rows
+        for route, factor, rate, lead, h, recorded in rows
     )
 
 

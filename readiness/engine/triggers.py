@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from . import wording
 from .params import Params
 from .routes import RouteOut
-from .threat import InForce, ThreatPicture
+from .threat import InForce, ThreatPicture, threat_index
 from .vocabulary import Category, LevelSpec, RouteStatus, TriggerKind, TriggerSpec
 
 # Index triggers can rest on hundreds of indicators; the evidence lists the heaviest ones
@@ -55,6 +55,10 @@ class TriggerContext:
     routes: Sequence[RouteOut]
     margins: Mapping[int, float | None]  # rank -> margin days (None: no deadline)
     params: Params
+    # Index triggers of levels above this rank read the index above the post's baseline:
+    # escalation needs a rise above the post's own normal; at or below it, the index
+    # itself says whether the level still stands. None: every level reads the index.
+    current_level: int | None = None
 
 
 def evaluate_ladder(
@@ -126,7 +130,7 @@ def evaluate_trigger(
         heaviest = _heaviest_by_category(ctx.threat)
     kind = TriggerKind(spec.kind)
     if kind is TriggerKind.THREAT_INDEX or kind is TriggerKind.CATEGORY_INDEX:
-        v = _index_trigger(spec, kind, ctx, heaviest)
+        v = _index_trigger(spec, kind, ctx, heaviest, above=_above_baseline(level, ctx))
     elif kind is TriggerKind.INDICATOR_COUNT:
         v = _count_trigger(spec, ctx)
     elif kind is TriggerKind.ROUTE:
@@ -159,26 +163,57 @@ def evaluate_trigger(
     )
 
 
+def _above_baseline(level: LevelSpec, ctx: TriggerContext) -> bool:
+    """Whether this level's index triggers read the index above the post's baseline."""
+    return (
+        ctx.current_level is not None
+        and level.rank > ctx.current_level
+        and ctx.threat.baseline.threat_index is not None
+    )
+
+
 def _index_trigger(
     spec: TriggerSpec,
     kind: TriggerKind,
     ctx: TriggerContext,
     heaviest: Mapping[Category | None, list[str]],
+    *,
+    above: bool = False,
 ) -> _Verdict:
-    """met = index >= threshold; evidence: the heaviest indicators behind it."""
+    """met = index >= threshold (above: the index of the weight above the post's baseline);
+    evidence: the heaviest indicators behind it."""
     assert spec.threshold is not None  # validate_ladder guarantees it
     if kind is TriggerKind.THREAT_INDEX:
-        value = ctx.threat.threat_index
+        value, weight = ctx.threat.threat_index, ctx.threat.total_weight
         shown = heaviest.get(None, [])
         weighing = sum(c.indicators for c in ctx.threat.categories)
-        category = None
+        cat = None
     else:
         assert spec.category is not None
         cat = Category(spec.category)
         index = next(c for c in ctx.threat.categories if c.category == cat)
-        value, weighing = index.index, index.indicators
+        value, weight, weighing = index.index, index.weight, index.indicators
         shown = heaviest.get(cat, [])
-        category = cat.value
+    category = cat.value if cat is not None else None
+    if above:
+        base = ctx.threat.baseline
+        compared = base.above(weight, cat, ctx.params.saturation)
+        met = compared >= spec.threshold
+        normal = threat_index(
+            base.weight if cat is None else base.category_weight.get(cat, 0.0),
+            ctx.params.saturation,
+        )
+        facts = {
+            "category": category,
+            "value": compared,
+            "index": value,
+            "baseline": normal,
+            "threshold": spec.threshold,
+            "met": met,
+        }
+        return _Verdict(
+            met, compared, spec.threshold, ">=", shown, "index_above", facts, weighing - len(shown)
+        )
     met = value >= spec.threshold
     facts = {"category": category, "value": value, "threshold": spec.threshold, "met": met}
     return _Verdict(met, value, spec.threshold, ">=", shown, "index", facts, weighing - len(shown))

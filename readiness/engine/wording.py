@@ -64,6 +64,15 @@ def _index(f: Mapping[str, Any]) -> str:
     return f"{label} {number(f['value'])} {sign} {number(f['threshold'])}"
 
 
+def _index_above(f: Mapping[str, Any]) -> str:
+    label = f"{mode(f['category'])} index" if f.get("category") else "threat index"
+    sign = ">=" if f["met"] else "<"
+    return (
+        f"{label} {number(f['index'])}, {number(f['value'])} above the post's normal of "
+        f"{number(f['baseline'])}: {number(f['value'])} {sign} {number(f['threshold'])}"
+    )
+
+
 def _count(f: Mapping[str, Any]) -> str:
     what = mode(f["category"]) if f.get("category") else "any"
     return (
@@ -104,9 +113,26 @@ def _time_reason(f: Mapping[str, Any]) -> str:
     return head + f"; {f['target_name']} is the next step that moves people"
 
 
+def _means_reason(f: Mapping[str, Any]) -> str:
+    """'Means: the <n> already called at <level> cannot all leave by the means usable
+    there (<why>); only the means of <target> can still carry them, and <target> <due>'."""
+    why = "none has seats left" if f["due"] == "no_means" else f"overdue by {days(f['days'])}"
+    head = (
+        f"Means: the {people(f['people'])} already called at {f['level_name']} cannot all "
+        f"leave by the means usable there ({why})"
+    )
+    if f.get("target_name") is None:
+        return head + "; no higher level brings means that could carry them"
+    due = _due({"due": f["target_due"], "days": f["target_days"]})
+    return head + (
+        f"; only the means of {f['target_name']} can still carry them, and {f['target_name']} {due}"
+    )
+
+
 DETAILS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     # Triggers.
     "index": _index,
+    "index_above": _index_above,
     "count": _count,
     "route_missing": lambda f: f"no {_routes(f)} recorded",
     "route_closed": lambda f: f"{f['closed']} of {f['total']} {_routes(f)} closed",
@@ -150,6 +176,7 @@ DETAILS: dict[str, Callable[[Mapping[str, Any]], str]] = {
         + f": it was last indicated on {f['last']:%Y-%m-%d}"
     ),
     "reason_time": _time_reason,
+    "reason_means": _means_reason,
     "reason_baseline": lambda f: (
         f"No trigger is met and no deadline falls within the safety buffer of "
         f"{days(f['buffer'])}: {f['level_name']}"

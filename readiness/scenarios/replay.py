@@ -231,6 +231,8 @@ def _indicator_in(
         recorded_at=at,
         source=event.source,
         text=event.text,
+        event=event.event,
+        de_escalation=event.de_escalation,
     )
 
 
@@ -325,7 +327,11 @@ class _State:
             self.decisions.append((entry.at, entry.decision))
 
     def inputs(
-        self, now: datetime, last_indicated: Mapping[int, datetime], params: Params
+        self,
+        now: datetime,
+        last_indicated: Mapping[int, datetime],
+        params: Params,
+        indicated_since: Mapping[int, datetime] | None = None,
     ) -> Inputs:
         routes = tuple(replace(r, verified_at=now) for r in self.routes.values())
         return Inputs(
@@ -338,6 +344,7 @@ class _State:
             population=population_from(self.scenario, self.community),
             readiness=neutral_readiness(self.scenario, now),
             last_indicated=last_indicated,
+            indicated_since=indicated_since or {},
             params=params,
         )
 
@@ -347,13 +354,15 @@ def replay(scenario: Scenario, params: Params = DEFAULT_PARAMS, *, standing: boo
     state = _State(scenario, standing)
     zone = scenario.post.zone
     last_indicated: Mapping[int, datetime] = {}
+    indicated_since: Mapping[int, datetime] = {}
     days: list[ReplayDay] = []
     for day in replay_days(scenario):
         now = evaluation_time(day, scenario)
         taken = len(state.decisions)
         state.advance_to(now)
-        result = assess(state.inputs(now, last_indicated, params))
+        result = assess(state.inputs(now, last_indicated, params, indicated_since))
         last_indicated = result.last_indicated
+        indicated_since = result.indicated_since
         todays = tuple(d for at, d in state.decisions[taken:] if at.astimezone(zone).date() == day)
         days.append(ReplayDay(date=day, at=now, assessment=result, decisions=todays))
     outcomes = []

@@ -7,6 +7,7 @@ replay, the database loader and the tests all read files the same way.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass, replace
@@ -40,6 +41,8 @@ from .specs import (
     CommunitySpec,
     DecisionEvent,
     EndEvent,
+    Expectation,
+    ExpectationKind,
     IndicatorEvent,
     PostSpec,
     Problem,
@@ -60,6 +63,7 @@ __all__ = [
     "CommunitySpec",
     "DecisionEvent",
     "EndEvent",
+    "Expectation",
     "IndicatorEvent",
     "PostSpec",
     "Problem",
@@ -81,6 +85,9 @@ COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 POST_CODE = re.compile(r"[A-Z]{2}-[A-Z0-9]{2,8}")
 # Route keys become slugs in the database (ExitRoute.key, at most 50 characters).
 ROUTE_KEY = re.compile(r"[A-Za-z0-9_-]{1,50}")
+# An indicator's `event`: a slug naming what several reports are about.
+EVENT_SLUG = re.compile(r"[a-z0-9-]+")
+EVENT_MAX_LENGTH = 100
 
 TOP_REQUIRED = (
     "scenario",
@@ -93,7 +100,7 @@ TOP_REQUIRED = (
     "community",
     "timeline",
 )
-TOP_OPTIONAL = ("notes", "ladder", "triggers", "schools", "wardens", "assembly_points")
+TOP_OPTIONAL = ("notes", "ladder", "triggers", "schools", "wardens", "assembly_points", "expect")
 POST_KEYS = ("code", "name", "country", "city", "timezone", "level")
 ROUTE_REQUIRED = ("key", "mode", "from", "to", "status", "seats_per_day", "lead_time_hours")
 ROUTE_OPTIONAL = ("closes_at_threat", "usable_from", "notes")
@@ -101,6 +108,10 @@ TRIGGER_FIELDS = (*CONDITION_FIELDS, "active", "reason", "enabled")
 STAFF_OPTIONAL = ("count", "name", "role", "essential", "dependants")
 EVENT_KINDS = ("indicator", "end", "route", "decision", "community")
 COMMUNITY_KEYS = ("registered", "dual_nationals", "unregistered_estimate")
+EXPECT_KINDS = ("at_least", "at_most")
+EXPECT_KEYS = (*EXPECT_KINDS, "by", "from", "until")
+# The key that opens each kind's window, and the one that belongs to the other kind.
+EXPECT_OPENS = {"at_least": "by", "at_most": "from"}
 
 
 def parse_scenario(text: str, *, source: str = "<string>") -> Scenario:
@@ -231,6 +242,7 @@ class _ScenarioBuilder:
         if start is None or end is None or post is None or community is None:
             return None
         timeline = self.timeline(top, start, end, community, routes)
+        expect = self.expectations(top, start[0], end[0])
         return Scenario(
             id=scenario_id,
             title=title,
@@ -248,6 +260,7 @@ class _ScenarioBuilder:
             wardens=wardens,
             assembly_points=assembly_points,
             timeline=timeline,
+            expect=expect,
         )
 
     # -- helpers ------------------------------------------------------------------------
@@ -300,7 +313,7 @@ class _ScenarioBuilder:
     def ladder(self, top: Fields) -> tuple[tuple[LevelSpec, ...], dict[int, Fields] | None]:
         """The levels (without triggers) and, for a custom ladder, each level's fields."""
         node = top.get("ladder")
-        if _is_default(node):
+        if node is None or _is_default(node):
             return DEFAULT_LADDER, None
         if not isinstance(node, SequenceNode):
             top.problem("ladder", f"must be 'default' or a list of levels, got {describe(node)}")
@@ -378,7 +391,7 @@ class _ScenarioBuilder:
         """The ladder with its triggers: its own (`default`), or the file's list instead."""
         node = top.get("triggers")
         mark = self.r.mark()
-        if _is_default(node):
+        if node is None or _is_default(node):
             ladder = levels
         elif not isinstance(node, SequenceNode):
             top.problem(
@@ -599,7 +612,17 @@ class _ScenarioBuilder:
             source=f.text("source", max_length=200),
             text=f.text("text"),
             expires_at=expires_at,
+            event=self.event_slug(f),
+            de_escalation=f.boolean("de_escalation"),
         )
+
+    def event_slug(self, f: Fields) -> str:
+        """`event`: a-z, 0-9 and '-', at most 100 characters; its own namespace (it may
+        equal an indicator `key`)."""
+        event = f.text("event", max_length=EVENT_MAX_LENGTH)
+        if event and len(event) <= EVENT_MAX_LENGTH and not EVENT_SLUG.fullmatch(event):
+            f.problem("event", f"must use only a-z, 0-9 and '-', got {event!r}")
+        return event
 
     def expiry(self, f: Fields, at: datetime) -> datetime | None:
         """`expires`: a number of days after `at`, or a date / date-time after `at`."""
@@ -728,11 +751,73 @@ class _ScenarioBuilder:
         else:
             ended_on[key] = item.fields.line
 
+    # -- expect -------------------------------------------------------------------------
+
+    def expectations(self, top: Fields, start: datetime, end: datetime) -> tuple[Expectation, ...]:
+        """`expect:`: what the replay should recommend, in file order; each item alone."""
+        first_day = start.astimezone(self.zone).date()
+        last_day = end.astimezone(self.zone).date()
+        found = []
+        for f in self._rows(top, "expect", ("why",), EXPECT_KEYS):
+            expectation = self.expectation(f, first_day, last_day)
+            if expectation is not None:
+                found.append(expectation)
+        return tuple(found)
+
+    def expectation(self, f: Fields, first_day: dt.date, last_day: dt.date) -> Expectation | None:
+        """Exactly one of at_least (from `by`) or at_most (from `from`, default the start
+        day), a rank of the ladder, until `until` (default the end day), with a `why`."""
+        mark = self.r.mark()
+        kinds = [kind for kind in EXPECT_KINDS if f.written(kind)]
+        if len(kinds) != 1:
+            got = f"; got {', '.join(kinds)}" if kinds else ""
+            f.problem(None, f"needs exactly one of {', '.join(EXPECT_KINDS)}{got}")
+            return None
+        kind: ExpectationKind = "at_least" if kinds[0] == "at_least" else "at_most"
+        opens = EXPECT_OPENS[kind]
+        other = "at_most" if kind == "at_least" else "at_least"
+        if f.written(EXPECT_OPENS[other]):
+            f.problem(
+                EXPECT_OPENS[other], f"belongs to {other}: an {kind} window starts at `{opens}`"
+            )
+        if kind == "at_least" and not f.has("by"):
+            f.problem("by", "required with at_least: the day from which the level is due")
+        if not f.has(kind):
+            f.problem(kind, "must be a rank of the ladder, got nothing")
+        rank = self._check_rank(f, kind)
+        first = self.expect_day(f, opens, first_day, first_day, last_day)
+        until = self.expect_day(f, "until", last_day, first_day, last_day)
+        why = f.text("why")
+        if self.r.clean_since(mark) and until < first:
+            f.problem("until", f"must not be before `{opens}` ({first.isoformat()})")
+        if not self.r.clean_since(mark) or rank is None:
+            return None
+        return Expectation(kind=kind, rank=rank, first=first, until=until, why=why, line=f.line)
+
+    def expect_day(
+        self, f: Fields, key: str, default: dt.date, first_day: dt.date, last_day: dt.date
+    ) -> dt.date:
+        """A day of the replay: a date (not a date-time) from the start day to the end day."""
+        moment = f.moment(key, self.zone)
+        if moment is None:
+            return default  # left out, or a problem already recorded
+        if not moment[1]:
+            f.problem(key, "must be a date (2025-09-04), not a date-time: the replay grades days")
+            return default
+        day = moment[0].date()
+        if not first_day <= day <= last_day:
+            f.problem(
+                key,
+                f"must be a day of the replay, {first_day.isoformat()} to "
+                f"{last_day.isoformat()}, got {day.isoformat()}",
+            )
+        return day
+
 
 _EVENT_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "indicator": {
         "required": ("category", "severity", "reliability", "credibility", "source", "text"),
-        "optional": ("key", "ongoing", "expires"),
+        "optional": ("key", "ongoing", "expires", "event", "de_escalation"),
     },
     "end": {"required": ("indicator",), "optional": ()},
     "route": {"required": ("key",), "optional": ("status", "seats_per_day", "note")},

@@ -6,6 +6,7 @@ thing that creates them from a file. All datetimes are timezone-aware.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -20,6 +21,7 @@ from readiness.engine.vocabulary import (
 )
 
 StaffCategory = Literal["expatriate", "local"]
+ExpectationKind = Literal["at_least", "at_most"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +124,8 @@ class IndicatorEvent:
     source: str
     text: str
     expires_at: datetime | None
+    event: str = ""  # the event reported on; reports sharing it are one piece of evidence
+    de_escalation: bool = False  # lowers the threat (a route reopened, a ceasefire)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +169,29 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Expectation:
+    """What the replay's recommended level should be over a window of days (`expect:`).
+
+    `at_least`: from `first` (the file's `by`) to `until`, both included, the recommended rank
+    should be `rank` or higher. `at_most`: a calm window, `first` (the file's `from`) to
+    `until` included, in which the recommended rank should be `rank` or lower. Days are
+    calendar days in the post's time zone, inside the replay.
+    """
+
+    kind: ExpectationKind
+    rank: int
+    first: dt.date  # `by` (at_least) or `from` (at_most, default: the start day)
+    until: dt.date  # default: the end day
+    why: str  # the source of the grading
+    line: int | None = None
+
+    @property
+    def days(self) -> int:
+        """Days in the window, both ends included."""
+        return (self.until - self.first).days + 1
+
+
+@dataclass(frozen=True, slots=True)
 class Scenario:
     id: str
     title: str
@@ -182,3 +209,4 @@ class Scenario:
     wardens: tuple[WardenSpec, ...]
     assembly_points: tuple[AssemblyPointSpec, ...]
     timeline: tuple[TimelineEntry, ...]  # sorted by `at`, file order among equal times
+    expect: tuple[Expectation, ...] = ()  # in file order

@@ -45,6 +45,10 @@ def indicator(
     age_days: float = 0.0,
     **kwargs: Any,
 ) -> IndicatorIn:
+    """An indicator reporting an event of its own (``event`` = its id), so that tests of
+    weights and counts are not read as near-duplicate reports; pass ``event=""`` to test
+    the grouping of unnamed reports."""
+    kwargs.setdefault("event", id)
     return IndicatorIn(
         id=id,
         category=category,

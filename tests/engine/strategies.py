@@ -32,6 +32,9 @@ def indicators(draw: st.DrawFn, known: bool = False, settled: bool = False) -> I
         ongoing=ongoing,
         ended_at=ended,
         recorded_at=recorded,
+        # A few reports of shared events and a few de-escalations, as officers log them.
+        event=draw(st.sampled_from(["", "", "", "e1", "e2"])),
+        de_escalation=draw(st.booleans()) and draw(st.booleans()) and draw(st.booleans()),
     )
 
 

@@ -44,12 +44,21 @@ def test_plain_values_only() -> None:
         "dependants",
         "school_staff",
     }
-    mil = data["routes"][1]  # type: ignore[index]
+    calm = assess(
+        inputs(routes=(route("mil", RouteMode.MILITARY_AIR),), population=BAMAKO)
+    ).to_dict()
+    mil = calm["routes"][0]
     assert (mil["horizon_days"], mil["horizon_source"], mil["seats_before_close"]) == (
         None,
         "none",
         None,
-    )  # never closes: null, and the source says why
+    )  # nothing weighs: not expected to close, null, and the source says why
+    rows = data["load_rows"]  # type: ignore[index]
+    assert sum(
+        r["expected"] for r in rows if r["first_rank"] is not None and r["first_rank"] <= 4
+    ) == (  # type: ignore[index]
+        pytest.approx(level4["load"])
+    )
     assert data["params"]["half_life_days"]["incident"] == 7  # type: ignore[index]
 
 

@@ -48,7 +48,22 @@ class TestWorkedExample:
                 current_level=current,
                 indicators=(
                     IndicatorIn(
-                        "fuel-blockade", SUPPLY, 4, **b2, observed_at=blockade_since, ongoing=True
+                        "fuel-blockade",
+                        SUPPLY,
+                        4,
+                        **b2,
+                        observed_at=blockade_since,
+                        ongoing=True,
+                        event="fuel-blockade",
+                    ),
+                    # A later report of the blockade re-confirms it: it still weighs fully.
+                    IndicatorIn(
+                        "fuel-queues",
+                        SUPPLY,
+                        3,
+                        **b2,
+                        observed_at=datetime(2025, 10, 1, tzinfo=UTC),
+                        event="fuel-blockade",
                     ),
                     IndicatorIn("convoy-ambush-1", INCIDENT, 3, **b2, observed_at=before(12)),
                     IndicatorIn("convoy-ambush-2", INCIDENT, 3, **b2, observed_at=before(5)),
@@ -88,49 +103,54 @@ class TestWorkedExample:
         ]  # fmt: skip
         assert a.trend_per_day == pytest.approx(1.3652, abs=1e-4)
 
+    def test_baseline_and_forecast_slope(self) -> None:
+        a = self.run()
+        # Known since 3 September: 36 days of history from 7 to 42 days before now; on
+        # most of them the blockade alone weighed (T 22.59): the median.
+        assert a.baseline.days == 36
+        assert a.baseline.threat_index == pytest.approx(22.59, abs=0.01)
+        # The rise is the smaller of the two halves' slopes: +0.55 (older), +2.46 (newer).
+        assert a.trend.older_half_slope_per_day == pytest.approx(0.5465, abs=1e-4)
+        assert a.trend.newer_half_slope_per_day == pytest.approx(2.4585, abs=1e-4)
+        assert a.trend.forecast_slope_per_day == pytest.approx(0.5465, abs=1e-4)
+
     def test_routes(self) -> None:
         air, road, mil = self.run().routes
-        # trend (85 - 48.49) / 1.3652 = 26.74 < level 180 x 36.51 / 85 = 77.32
-        assert (air.horizon_source, air.horizon_days) == ("trend", pytest.approx(26.74, abs=0.01))
-        assert air.level_estimate_days == pytest.approx(77.32, abs=0.01)
+        # trend (85 - 48.49) / 0.5465 = 66.80 < level 180 x 36.51 / (85 - 22.59) = 105.29
+        assert (air.horizon_source, air.horizon_days) == ("trend", pytest.approx(66.80, abs=0.01))
+        assert air.level_estimate_days == pytest.approx(105.29, abs=0.01)
         assert (road.horizon_source, road.effective_seats_per_day) == ("closed", 0)
-        assert (mil.horizon_days, mil.usable_from) == (math.inf, 6)
+        # No threshold recorded: the military mode's default, 97.
+        assert (mil.threshold, mil.threshold_source, mil.usable_from) == (97, "mode_default", 6)
+        assert mil.horizon_days == pytest.approx(88.76, abs=0.01)  # (97 - 48.49) / 0.5465
 
     def test_levels(self) -> None:
         lv = self.run().levels
         assert [round(x.load) for x in lv] == [0, 0, 0, 1935, 2025, 2025, 2053]
         assert lv[3].clearance_days == pytest.approx(24.1875)  # 1,935 / 80
-        assert lv[3].margin_days == pytest.approx(2.556, abs=1e-3)  # 26.743 - 24.1875
-        assert lv[4].margin_days == pytest.approx(1.431, abs=1e-3)  # 26.743 - 25.3125
+        assert lv[3].margin_days == pytest.approx(42.617, abs=1e-3)  # 66.804 - 24.1875
+        assert lv[4].margin_days == pytest.approx(41.492, abs=1e-3)  # 66.804 - 25.3125
         assert lv[5].margin_days == lv[4].margin_days
         # Evacuation: 3 days of 80, then 180/day: 3 + (2,053 - 240) / 180 = 13.07 days.
         assert lv[6].clearance_days == pytest.approx(13.072, abs=1e-3)
-        assert (lv[6].margin_days, lv[6].deadline) == (None, "no_deadline")
+        assert lv[6].deadline == "deadline"
 
     def test_recommendation_and_verdict(self) -> None:
         a = self.run()
-        assert (a.recommended_level, a.verdict) == (3, "act_now")
-        assert [(r.kind, r.level) for r in a.reasons] == [
-            ("time", 3),
-            ("trigger", 2),
-            ("trigger", 1),
-        ]
+        assert (a.recommended_level, a.verdict) == (2, "on_time")
+        assert [(r.kind, r.level) for r in a.reasons] == [("trigger", 2), ("trigger", 1)]
         assert (a.next_level_margin_rank, a.next_level_margin_days) == (
             4,
-            pytest.approx(1.431, abs=1e-3),
+            pytest.approx(41.492, abs=1e-3),
         )
         assert a.verdict_text == (
-            "Citizens advised to leave is due within 2.6 days: commercial air seats clear the "
-            "remaining 1,935 people in 24 days, and Bamako-Paris (Corsair) is expected to close "
-            "in 27 days. Time: Reduced presence (2,025 people expected to have left by then) is "
-            "due within 1.4 days, within the safety buffer of 3 days; Citizens advised to leave "
-            "is the next step that moves people."
+            "Travel advised against matches the situation; the nearest deadline ahead, for "
+            "Reduced presence, is 41 days away."
         )
 
-    def test_one_step_later_the_next_step_is_due(self) -> None:
+    def test_one_step_higher_is_too_early(self) -> None:
         a = self.run(current=3)
-        assert (a.recommended_level, a.verdict) == (4, "act_now")
-        assert a.verdict_text.startswith("Reduced presence is due within 1.4 days")
+        assert (a.recommended_level, a.verdict) == (2, "too_early")
 
 
 def test_hold_carries_a_level_across_assessments() -> None:
@@ -274,8 +294,26 @@ def test_late_whenever_the_recommended_level_is_overdue(kwargs: dict[str, object
     margin = a.levels[a.recommended_level].margin_days
     if a.current_level < a.recommended_level and margin is not None and margin < 0:
         assert a.verdict == "late"
+    own = a.levels[a.current_level].margin_days
+    called_overdue = a.levels[a.current_level].load > 0 and own is not None and own < 0
     if a.verdict == "late":
-        assert a.current_level < a.recommended_level and margin is not None and margin < 0
+        escalation = a.current_level < a.recommended_level and margin is not None and margin < 0
+        assert escalation or (a.recommended_level <= a.current_level and called_overdue)
+
+
+@FAST
+@given(any_inputs())
+def test_the_gauge_never_reassures_while_the_people_called_cannot_leave(
+    kwargs: dict[str, object],
+) -> None:
+    """Coherence: never on time, watch or too early (nor "no deadline" in the sentence)
+    while the people called at the current level cannot all leave before their routes
+    close (the current level's own margin, which carries every level below's load)."""
+    a = assess(inputs(**kwargs))
+    own = a.levels[a.current_level]
+    if own.load > 0 and own.margin_days is not None and own.margin_days < 0:
+        assert a.verdict in ("late", "act_now")
+        assert "no deadline" not in a.verdict_text
 
 
 @FAST

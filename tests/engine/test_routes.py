@@ -18,7 +18,6 @@ from readiness.engine.routes import (
     NO_MEANS,
     NO_ROUTE,
     NOBODY,
-    NONE,
     PAST_THRESHOLD,
     TREND,
     Flow,
@@ -43,9 +42,21 @@ class TestHorizon:
     def test_a_closed_route_has_none_left(self) -> None:
         assert route_horizon(RouteStatus.CLOSED, 85, 10, 0, P90).source == CLOSED
 
-    def test_a_route_without_threshold_never_closes(self) -> None:
-        h = route_horizon(OPEN, None, 99, 5, P90)
-        assert (h.days, h.source) == (INF, NONE)
+    def test_a_route_seen_open_lately_is_open_past_its_threshold(self) -> None:
+        # Observed beats modelled: the threshold moves half-way from T to 100.
+        h = route_horizon(OPEN, 85, 90, 0, P90, observed_open=True)
+        assert (h.threshold, h.source) == (95, LEVEL) and h.days == pytest.approx(90 * 5 / 95)
+        assert route_horizon(OPEN, 85, 90, 0, P90).days == 0
+
+    def test_the_horizon_is_continuous_in_the_threat_index(self) -> None:
+        below = route_horizon(OPEN, 85, 84.999, 0, P90, observed_open=True)
+        above = route_horizon(OPEN, 85, 85.001, 0, P90, observed_open=True)
+        assert abs(below.days - above.days) < 0.1
+
+    def test_the_level_estimate_measures_from_the_posts_baseline(self) -> None:
+        # 90 x (85 - 60) / (85 - 45) = 56.25 days; at or below the baseline: the cap.
+        assert route_horizon(OPEN, 85, 60, 0, P90, baseline=45).days == pytest.approx(56.25)
+        assert route_horizon(OPEN, 85, 40, 0, P90, baseline=45).days == pytest.approx(90)
 
     def test_past_its_threshold_it_is_gone(self) -> None:
         h = route_horizon(RouteStatus.DEGRADED, 85, 85, 0, P90)
@@ -133,10 +144,14 @@ def test_describe_routes_gives_every_figure() -> None:
         route("road", RouteMode.ROAD, RouteStatus.CLOSED, 150),
     )
     air, charter, mil, road = describe_routes(routes, 40, 0, 6, P90)
+    # No threshold recorded: the mode's default (charter 88, military 97).
+    assert (charter.threshold, charter.threshold_source) == (88, "mode_default")
+    assert (mil.threshold, air.threshold_source) == (97, "recorded")
     assert (air.effective_seats_per_day, air.horizon_source, air.usable_from) == (80, LEVEL, 0)
     assert air.seats_before_close == pytest.approx(80 * 90 * 45 / 85)
     assert (charter.status_factor, charter.effective_seats_per_day) == (0.5, 30)
-    assert (charter.lead_time_days, charter.seats_before_close) == (2, INF)
+    assert charter.lead_time_days == 2
+    assert charter.seats_before_close == pytest.approx(30 * (90 * 48 / 88 - 2))
     assert (mil.usable_from, mil.lead_time_days) == (6, 3)
     assert (road.effective_seats_per_day, road.horizon_days, road.seats_before_close) == (0, 0, 0)
     assert [r.capacity_share for r in (air, charter, mil, road)] == pytest.approx(

@@ -17,6 +17,7 @@ from readiness.engine.threat import (
     EXPIRED,
     NOT_YET_KNOWN,
     ONGOING,
+    STALE,
     evaluate_threat,
     indicator_weight,
     least_squares_slope,
@@ -73,11 +74,11 @@ class TestIndicators:
         assert (c.r, c.k, c.weight) == (0.8, 0.8, pytest.approx(2.56))
 
     def test_an_ongoing_condition_weighs_fully_until_it_ends(self) -> None:
-        (c,) = evaluate_threat([indicator(age_days=100, ongoing=True)], NOW, P).contributions
+        (c,) = evaluate_threat([indicator(age_days=29, ongoing=True)], NOW, P).contributions
         assert (c.status, c.age_days, c.weight) == (ONGOING, 0, 3)
 
     def test_an_ended_condition_decays_from_its_end(self) -> None:
-        i = indicator(age_days=100, ongoing=True, ended_at=ago(7))
+        i = indicator(age_days=20, ongoing=True, ended_at=ago(7))
         (c,) = evaluate_threat([i], NOW, P).contributions
         assert (c.status, c.age_days, c.weight) == (ENDED, 7, pytest.approx(1.5))
 
@@ -196,3 +197,92 @@ def test_each_trend_point_is_the_index_as_known_that_day(items: list[IndicatorIn
     pts = evaluate_threat(items, NOW, P).trend.points
     for p in pts:
         assert p.threat_index == pytest.approx(t_of(*items, at=p.at), abs=1e-6)
+
+
+class TestCorrelatedEvidence:
+    """docs/engine.md, step 1: evidence adds up, reports of one event do not."""
+
+    def test_reports_naming_one_event_weigh_as_its_heaviest(self) -> None:
+        attack = indicator("a", severity=5, event="hotel-siege", source="Press")
+        same = indicator("b", Category.THREAT_TO_FOREIGNERS, 5, event="hotel-siege", source="Press")
+        claim = indicator("c", severity=4, age_days=0.5, event="hotel-siege", source="press")
+        pic = evaluate_threat([attack, same, claim], NOW, P)
+        assert pic.total_weight == pytest.approx(5.0)  # not 5 + 5 + 4
+        counted = [c for c in pic.contributions if c.counted]
+        assert len(counted) == 1 and counted[0].weight == pytest.approx(5.0)
+        assert sum(c.weight for c in pic.contributions) == pytest.approx(pic.total_weight)
+
+    def test_corroboration_raises_credibility_not_weight(self) -> None:
+        one = indicator("a", severity=4, credibility=3, event="e", source="Press")
+        other = indicator("b", severity=4, credibility=3, event="e", source="Embassy")
+        alone = evaluate_threat([one], NOW, P).total_weight  # 4 x 0.6
+        both = evaluate_threat([one, other], NOW, P).total_weight  # 4 x (0.6 + 0.2)
+        assert (alone, both) == (pytest.approx(2.4), pytest.approx(3.2))
+
+    def test_unnamed_near_duplicates_have_diminishing_returns(self) -> None:
+        reports = [indicator(f"r{n}", severity=4, age_days=n * 0.25, event="") for n in range(4)]
+        pic = evaluate_threat(reports, NOW, P)
+        # Known oldest first: r3 counts 1, r2 1/2, r1 1/4, r0 1/8.
+        counted = {c.id: c.counted for c in pic.contributions}
+        assert counted == {"r3": 1, "r2": 0.5, "r1": 0.25, "r0": 0.125}
+        assert sum(c.weight for c in pic.contributions) == pytest.approx(pic.total_weight)
+
+    def test_reports_days_apart_are_separate_evidence(self) -> None:
+        reports = [indicator("a", age_days=0, event=""), indicator("b", age_days=3, event="")]
+        assert {c.counted for c in evaluate_threat(reports, NOW, P).contributions} == {1.0}
+
+    def test_one_shock_counts_once_for_the_count_triggers(self) -> None:
+        pic = evaluate_threat(
+            [
+                indicator("a", severity=5, event=""),
+                indicator("b", severity=5, age_days=1, event=""),
+                indicator("c", severity=5, age_days=3.5, event=""),
+            ],
+            NOW,
+            P,
+        )
+        units = pic.in_force[Category.INCIDENT]
+        # c starts a cluster; b is 2.5 days later: a second one with a.
+        assert sorted(u.reports for u in units) == [1, 2]
+
+    def test_an_unconfirmed_condition_goes_stale(self) -> None:
+        (c,) = evaluate_threat([indicator(age_days=37, ongoing=True)], NOW, P).contributions
+        assert (c.status, c.age_days) == (STALE, pytest.approx(7))
+        assert c.weight == pytest.approx(1.5)  # 3 x 0.5^(7 / 7)
+
+    def test_a_later_report_of_the_same_event_reconfirms_it(self) -> None:
+        blockade = indicator("b", Category.SUPPLY, 4, age_days=50, ongoing=True, event="x")
+        update = indicator("u", Category.SUPPLY, 2, age_days=10, event="x")
+        pic = evaluate_threat([blockade, update], NOW, P)
+        assert pic.total_weight == pytest.approx(4.0)
+        assert {c.id: c.status for c in pic.contributions}["b"] == ONGOING
+
+    def test_a_de_escalation_lowers_its_category_not_below_zero(self) -> None:
+        threat = indicator("t", severity=4, event="")
+        calm = indicator("d", severity=3, event="", de_escalation=True)
+        assert evaluate_threat([threat, calm], NOW, P).total_weight == pytest.approx(1.0)
+        more = indicator("d2", Category.SUPPLY, 5, de_escalation=True)
+        pic = evaluate_threat([threat, more], NOW, P)
+        assert pic.total_weight == pytest.approx(4.0)  # another category: no effect
+        lots = indicator("d3", severity=5, de_escalation=True)
+        assert evaluate_threat([threat, lots], NOW, P).total_weight == 0
+
+    def test_a_de_escalation_of_the_same_event_ends_a_condition(self) -> None:
+        curfew = indicator("c", Category.POLITICAL, 3, age_days=10, ongoing=True, event="curfew")
+        lifted = indicator(
+            "l", Category.POLITICAL, 1, age_days=2, event="curfew", de_escalation=True
+        )
+        pic = evaluate_threat([curfew, lifted], NOW, P)
+        row = {c.id: c for c in pic.contributions}["c"]
+        assert (row.status, row.age_days) == (ENDED, pytest.approx(2))
+
+    def test_the_baseline_is_the_median_of_the_days_before_the_window(self) -> None:
+        standing = indicator("s", Category.POLITICAL, 3, age_days=80, ongoing=True)
+        reconfirmed = [
+            indicator(f"r{n}", Category.POLITICAL, 1, age_days=n, event="s")
+            for n in range(0, 80, 20)
+        ]
+        pic = evaluate_threat([replace(standing, event="s"), *reconfirmed], NOW, P)
+        assert pic.baseline.days == P.baseline_window_days
+        assert pic.baseline.threat_index == pytest.approx(t_of(indicator(severity=3)), abs=1e-6)
+        assert evaluate_threat([indicator()], NOW, P).baseline.threat_index is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ import pytest
 
 from readiness.engine.defaults import DEFAULT_LADDER
 from readiness.engine.vocabulary import Category, RouteMode, RouteStatus
+from readiness.scenarios.replay import replay
 from readiness.scenarios.schema import Scenario, load_scenario_file
 
 BAMAKO_FILE = Path(__file__).resolve().parents[2] / "seeds" / "bamako-2025.yaml"
@@ -145,3 +147,21 @@ def test_assumptions_are_written_down(bamako: Scenario) -> None:
 
     for word in ("Assumed", "Inferred", "invented", "landlocked", "Air France"):
         assert word in notes
+
+
+def test_after_the_reduced_presence_decision_the_answer_is_coherent(bamako: Scenario) -> None:
+    """Issue: at level 4 the gauge said "on time, no deadline" while level 4's own margin
+    was negative. Every day from the decision on, the verdict agrees with the tables."""
+    days = [d for d in replay(bamako).days if d.date >= dt.date(2025, 11, 20)]
+    assert days and all(d.assessment.current_level == 4 for d in days)
+    for d in days:
+        a = d.assessment
+        own = a.levels[4]
+        if own.margin_days is not None and own.margin_days < 0:
+            assert a.verdict in ("late", "act_now"), d.date
+            assert a.recommended_level >= 4, d.date
+        else:
+            assert a.verdict != "late" or a.recommended_level > 4, d.date
+        assert "no deadline lies ahead" not in a.verdict_text or all(
+            lv.margin_days is None for lv in a.levels if lv.rank > 4 and lv.moves_people
+        )

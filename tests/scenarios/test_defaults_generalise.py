@@ -9,7 +9,6 @@ orders, windows and invariants read from the files and the parameters, not tuned
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from pathlib import Path
 
@@ -87,9 +86,16 @@ def test_invariants_on_every_shipped_scenario(path: Path) -> None:
         assert 0 <= a.threat_index <= 100
         indicated = [lv.rank for lv in a.levels if lv.indicated_by_triggers]
         assert a.recommended_level >= max(indicated, default=0)
+        own = a.levels[a.current_level].margin_days
+        called_overdue = own is not None and own < 0 and a.levels[a.current_level].load > 0
         if a.verdict == "late":
+            # Late: the level asked for is overdue, or the people already called cannot
+            # all leave by the current level's means.
             margin = a.levels[a.recommended_level].margin_days
-            assert a.recommended_level > a.current_level and margin is not None and margin < 0
+            overdue = a.recommended_level > a.current_level and margin is not None and margin < 0
+            assert overdue or called_overdue
+        if called_overdue:
+            assert a.verdict in ("late", "act_now")
         # The time rule only ever asks for a step that moves people.
         assert all(r.level in MOVERS for r in a.reasons if r.kind == "time")
 
@@ -270,17 +276,23 @@ def test_a_rise_in_both_weeks_is_extrapolated() -> None:
     a = assess(inputs(indicators=events, routes=(route(closes_at_threat=85),)))
 
     assert a.trend.sustained
-    assert a.trend.forecast_slope_per_day == a.trend_per_day > 0
+    # The rise counts as far as both halves rise: the smallest of the three slopes.
+    t = a.trend
+    expected = min(
+        t.underlying_slope_per_day, t.older_half_slope_per_day, t.newer_half_slope_per_day
+    )
+    assert t.forecast_slope_per_day == expected > 0
     air = a.routes[0]
     assert air.trend_estimate_days is not None and air.level_estimate_days is not None
     assert air.horizon_days == min(air.trend_estimate_days, air.level_estimate_days)
 
 
 def _at_reduced_presence(*routes: RouteIn) -> Assessment:
-    # A flat, high threat: the commercial route is expected to close before the people
-    # already called at reduced presence can all fly out.
+    # A high threat that arrived yesterday (no baseline yet): the commercial route is
+    # expected to close before the people already called at reduced presence can all fly
+    # out.
     conditions = tuple(
-        indicator(f"c{n}", Category.SUPPLY, 5, age_days=20, ongoing=True) for n in range(3)
+        indicator(f"c{n}", Category.SUPPLY, 5, age_days=1, ongoing=True) for n in range(3)
     )
     return assess(
         inputs(
@@ -292,18 +304,24 @@ def _at_reduced_presence(*routes: RouteIn) -> Assessment:
     )
 
 
-def test_people_already_called_do_not_push_a_post_to_evacuation() -> None:
-    a = _at_reduced_presence(route("mil", RouteMode.MILITARY_AIR, seats=100, lead_time_hours=72))
+def test_when_only_evacuation_means_can_carry_the_people_called_it_asks_for_them() -> None:
+    """Issue 8: people already called who cannot all leave by commercial means before those
+    close: the answer says so and asks for the level whose means still can, with that
+    level's own deadline; it never says on time."""
+    a = _at_reduced_presence(route("mil", RouteMode.MILITARY_AIR, seats=300, lead_time_hours=72))
 
     margin = a.levels[4].margin_days
     assert margin is not None and margin < 0  # the people called at 4 cannot all fly out
-    assert a.recommended_level < TOP
-    assert not any(r.kind == "time" for r in a.reasons)
+    assert a.recommended_level == TOP
+    assert [r.kind for r in a.reasons if r.level == TOP] == ["means"]
+    own = a.levels[TOP].margin_days
+    assert own is not None
+    assert a.verdict == ("late" if own < 0 else "act_now")
+    assert "Means: the" in " ".join(r.text for r in a.reasons)
 
 
 def test_evacuation_itself_under_pressure_still_asks_for_it() -> None:
     a = _at_reduced_presence()  # no military route: evacuation's own deadline has passed
 
-    assert a.recommended_level == TOP
-    margin = a.levels[TOP].margin_days
-    assert margin is not None and (margin < 0 or math.isinf(margin))
+    assert a.recommended_level >= 4
+    assert a.verdict == "late"
