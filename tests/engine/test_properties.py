@@ -15,8 +15,8 @@ from readiness.engine.routes import DEADLINE
 from readiness.engine.threat import evaluate_threat
 
 from .builders import NOW, inputs
-from .test_engine import any_inputs
 from .strategies import indicators, unique
+from .test_engine import any_inputs
 
 FAST = settings(max_examples=60, deadline=None)
 

@@ -219,3 +219,48 @@ def test_a_non_negative_margin_means_the_load_clears(flows: list[Flow], load: fl
             assert cleared is not None
         elif margin < -1e-9:
             assert cleared is None
+
+
+# Issue 8: with no new input a day moves a margin only by the arithmetic of that day.
+# Two links make that true: a horizon moves with T at most at the rate its formula says
+# (it is continuous), and a margin moves at most as far as the horizons do.
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    thr=st.floats(20, 100),
+    t=st.floats(1, 99),
+    slope=st.floats(0, 5),
+    base=st.none() | st.floats(0, 99),
+    seen=st.booleans(),
+)
+def test_a_horizon_moves_continuously_with_the_threat_index(
+    thr: float, t: float, slope: float, base: float | None, seen: bool
+) -> None:
+    p = DEFAULT_PARAMS
+    d = 1e-4
+    h1 = route_horizon(OPEN, thr, t, slope, p, baseline=base, observed_open=seen)
+    h2 = route_horizon(OPEN, thr, t + d, slope, p, baseline=base, observed_open=seen)
+    if h1.days == INF or h2.days == INF or h1.source == PAST_THRESHOLD:
+        return
+    threshold = h1.threshold or thr
+    ref = min(base, t) if base is not None else 0.0
+    rate = max(
+        p.horizon_cap_days / max(threshold - ref - d, 1e-9),
+        1.0 / slope if slope > 0 else 0.0,
+    )
+    # Seen open, the threshold itself moves with T (half of it): the gap shrinks half as fast.
+    assert abs(h2.days - h1.days) <= rate * d * 1.01 + 1e-9
+
+
+@settings(max_examples=150, deadline=None)
+@given(flows_st, st.floats(1, 3000), st.floats(0, 2))
+def test_a_margin_moves_no_further_than_the_horizons(
+    flows: list[Flow], load: float, d: float
+) -> None:
+    moved = [replace(f, horizon=f.horizon + d) for f in flows]
+    m1, kind1 = latest_start(load, flows)
+    m2, kind2 = latest_start(load, moved)
+    if kind1 == DEADLINE and kind2 == DEADLINE:
+        assert m1 is not None and m2 is not None
+        assert abs((m2 - m1) - d) < 1e-6  # every route a day later: the margin a day later
