@@ -85,7 +85,9 @@ DEFAULT_LADDER: tuple[LevelSpec, ...] = (
                 category=Category.PEER_ACTION,
                 count=1,
                 min_severity=4,
-                within_days=30,
+                # 45, not 30: a departure order stands for at least its 30-day review
+                # cycle and is rarely lifted within six weeks (docs/engine.md).
+                within_days=45,
             ),
             TriggerSpec(
                 K.CATEGORY_INDEX,
@@ -114,7 +116,7 @@ DEFAULT_LADDER: tuple[LevelSpec, ...] = (
                 category=Category.PEER_ACTION,
                 count=2,
                 min_severity=4,
-                within_days=30,
+                within_days=45,
             ),
             TriggerSpec(
                 K.ROUTE,

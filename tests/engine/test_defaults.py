@@ -36,4 +36,4 @@ def test_threat_thresholds_rise_with_the_ladder() -> None:
         for t in lv.triggers
         if t.kind == TriggerKind.THREAT_INDEX
     ]
-    assert thresholds == sorted(thresholds) == [20, 35, 65, 78, 88, 95]
+    assert thresholds == sorted(thresholds) == [20, 35, 65, 78, 88, 90]
