@@ -58,6 +58,7 @@ class Previous:
     preparedness: float
     fingerprint: str
     last_indicated: dict[int, dt.datetime]
+    indicated_since: dict[int, dt.datetime]  # the hold's other half (engine step 8)
     explanation_format: int  # EXPLANATION_FORMAT of its stored explanation (1: unmarked)
 
 
@@ -150,11 +151,15 @@ def _indicators(
             "ongoing",
             "ended_at",
             "recorded_at",
+            "event",
+            "de_escalation",
         )
     )
     found: dict[int, list[IndicatorIn]] = defaultdict(list)
-    for post_id, pk, *rest in rows:
-        found[post_id].append(IndicatorIn(str(pk), *rest))
+    for post_id, pk, *rest, event, de_escalation in rows:
+        # Positional up to recorded_at (IndicatorIn's order), then by name: source and text
+        # lie between and are not loaded.
+        found[post_id].append(IndicatorIn(str(pk), *rest, event=event, de_escalation=de_escalation))
     return found
 
 
@@ -219,7 +224,10 @@ def _previous(post_ids: list[int]) -> dict[int, Previous]:
         .values_list("newest", flat=True)
     )
     rows = Assessment.objects.filter(pk__in=[i for i in ids if i]).values(
-        *PREVIOUS_FIELDS, "explanation__last_indicated", "explanation__format"
+        *PREVIOUS_FIELDS,
+        "explanation__last_indicated",
+        "explanation__indicated_since",
+        "explanation__format",
     )
     return {
         row["post_id"]: Previous(
@@ -232,6 +240,7 @@ def _previous(post_ids: list[int]) -> dict[int, Previous]:
             preparedness=row["preparedness"],
             fingerprint=row["fingerprint"],
             last_indicated=last_indicated_from_dict(row["explanation__last_indicated"] or {}),
+            indicated_since=last_indicated_from_dict(row["explanation__indicated_since"] or {}),
             explanation_format=row["explanation__format"] or 1,
         )
         for row in rows
@@ -298,6 +307,7 @@ def scoring_inputs(
                     checklists=checklists.get(post.pk, {}),
                 ),
                 last_indicated=before.last_indicated if before else {},
+                indicated_since=before.indicated_since if before else {},
                 params=params,
             )
         except ValueError as exc:  # e.g. a post whose ladder lacks its current level

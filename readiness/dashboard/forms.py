@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from readiness.assessments.models import Verdict
 from readiness.indicators.models import Credibility, Indicator, Reliability
+from readiness.posts.limits import ROUTE_SEATS_MAX
 from readiness.posts.models import AlertLevel, Category, RouteStatus
 
 from .rendering import renderer
@@ -97,6 +98,8 @@ class IndicatorForm(forms.ModelForm):
             "observed_at",
             "ongoing",
             "expires_at",
+            "event",
+            "de_escalation",
         ]
         labels = {
             "category": _("Category"),
@@ -108,6 +111,8 @@ class IndicatorForm(forms.ModelForm):
             "observed_at": _("Observed at"),
             "ongoing": _("Ongoing condition (weighs fully until marked ended)"),
             "expires_at": _("Expires at (optional)"),
+            "event": _("Event (optional)"),
+            "de_escalation": _("De-escalation (it lowers the threat)"),
         }
         widgets = {
             "severity": forms.Select(choices=[("", "—"), *((n, str(n)) for n in range(1, 6))]),
@@ -115,7 +120,15 @@ class IndicatorForm(forms.ModelForm):
             "observed_at": DateTimeLocalInput(),
             "expires_at": DateTimeLocalInput(),
         }
-        help_texts = {"severity": ""}
+        help_texts = {
+            "severity": "",
+            "event": _(
+                "A short key for the event this reports, e.g. kayes-road-blockade. Give the "
+                "same key to every report of one event: they count once, and a later one "
+                "re-confirms an ongoing condition. Leave empty for an event of its own."
+            ),
+            "de_escalation": _("A route reopened, a ceasefire, a curfew lifted."),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -155,10 +168,38 @@ class DecisionForm(forms.Form):
 
 
 class RouteCheckForm(forms.Form):
+    """A route checked now. Seats above the physical ceiling are refused here; a figure far
+    above the route's previous one is refused by the service (posts.services.route_check)
+    until the officer ticks ``seats_confirmed``, which the form then shows."""
+
     default_renderer = renderer
     status = forms.ChoiceField(label=_("Status"), choices=RouteStatus.choices)
-    seats_per_day = forms.IntegerField(label=_("Seats/day"), min_value=0, required=False)
+    seats_per_day = forms.IntegerField(
+        label=_("Seats/day"),
+        min_value=0,
+        max_value=ROUTE_SEATS_MAX,
+        required=False,
+        error_messages={
+            "max_value": _(
+                "More seats a day than any route carries (at most %(limit_value)s): "
+                "check the figure."
+            )
+        },
+    )
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
+    seats_confirmed = forms.BooleanField(label=_("I confirm this figure"), required=False)
+
+    @property
+    def asks_confirmation(self) -> bool:
+        """Show the confirmation box: the figure was refused as implausible, or the box is
+        already ticked."""
+        if not self.is_bound:
+            return False
+        if self.errors and any(
+            error.code == "confirm" for error in self.errors.as_data().get("seats_per_day", [])
+        ):
+            return True
+        return bool(self["seats_confirmed"].value())
 
 
 class StaffConfirmForm(forms.Form):

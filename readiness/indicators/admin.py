@@ -1,6 +1,13 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
+
+from readiness.posts.limits import indicator_observed_recently
 
 from .models import Feed, Indicator
 from .services import feed_token_issue
@@ -38,15 +45,41 @@ def _show_token(request: HttpRequest, feed: Feed, token: str) -> None:
     )
 
 
+class IndicatorAdminForm(forms.ModelForm):
+    """The model's rules, and the age limit of what people type (readiness/posts/limits.py):
+    an observation dated more than five years ago is a mistyped year. Checked only when
+    the date is typed, so an old scenario indicator can still be edited."""
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "post", "category", "severity", "reliability", "credibility", "source", "text",
+            "observed_at", "expires_at", "ongoing", "ended_at", "external_id", "event",
+            "de_escalation",
+        ]  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if "observed_at" in self.changed_data:
+            try:
+                indicator_observed_recently(cleaned.get("observed_at"), timezone.now())
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
+
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
+    form = IndicatorAdminForm
     list_display = [
         "observed_at", "post", "category", "severity", "reliability", "credibility", "ongoing",
-        "ended_at", "short_text",
+        "de_escalation", "event", "ended_at", "short_text",
     ]  # fmt: skip
-    list_filter = ["category", "severity", "reliability", "ongoing", "feed", "post"]
+    list_filter = [
+        "category", "severity", "reliability", "ongoing", "de_escalation", "feed", "post",
+    ]  # fmt: skip
     list_select_related = ["post"]
-    search_fields = ["text", "source", "external_id", "post__code"]
+    search_fields = ["text", "source", "external_id", "event", "post__code"]
     autocomplete_fields = ["post"]
     date_hierarchy = "observed_at"
     readonly_fields = ["recorded_at", "recorded_by", "feed"]

@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from readiness.posts.models import Category
 
 from .cap import CapError, parse_cap
-from .models import Feed, Indicator
+from .models import EVENT_MAX_LENGTH, Feed, Indicator, event_key
 from .services import (
     Delivery,
     FeedRefused,
@@ -87,6 +87,13 @@ class ObservationForm(forms.Form):
     ongoing = JsonBooleanField(required=False)
     ended_at = AwareDateTimeField(required=False)
     source = forms.CharField(max_length=200, required=False)
+    event = forms.CharField(
+        max_length=EVENT_MAX_LENGTH,
+        required=False,
+        validators=[event_key],
+        help_text="The event it reports: observations sharing it are one piece of evidence",
+    )
+    de_escalation = JsonBooleanField(required=False)
 
     def observation(self) -> Observation:
         data = self.cleaned_data
@@ -102,6 +109,8 @@ class ObservationForm(forms.Form):
             ongoing=data["ongoing"],
             ended_at=data["ended_at"],
             source=data["source"],
+            event=data["event"],
+            de_escalation=data["de_escalation"],
         )
 
 

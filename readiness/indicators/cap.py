@@ -24,6 +24,11 @@ How CAP words become ours, for each ``<info>`` block used:
 - Ongoing (a condition rather than an event): a ``readiness:ongoing`` parameter of true, 1 or
   yes.
 - Text: headline and description, else the event name.
+- De-escalation (the indicator lowers the threat): a ``<responseType>`` of AllClear, CAP's
+  "the hazard is no longer a threat".
+- Event (reports of one event are one piece of evidence): not read here. A message that
+  ``<references>`` earlier ones is about the same event; the service looks up the event of
+  the referenced indicators, or derives one from the reference (``reference_event``).
 
 An alert often repeats itself in several languages, one ``<info>`` per language: only the
 blocks in the first block's language are used, each giving one observation. A Cancel, Ack or
@@ -32,6 +37,7 @@ Error message carries no observations; it only refers to earlier messages.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +54,8 @@ _NS = "{" + CAP_NAMESPACE + "}"
 MAX_BYTES = 1_000_000
 MAX_TEXT = 5000
 MAX_EXTERNAL_ID = 200  # Indicator.external_id's column
+MAX_EVENT = 100  # Indicator.event's column
+ALL_CLEAR = "AllClear"  # the <responseType> that ends a threat
 
 STATUSES = ("Actual", "Exercise", "System", "Test", "Draft")
 MSG_TYPES = ("Alert", "Update", "Cancel", "Ack", "Error")
@@ -100,6 +108,8 @@ _DATETIME = re.compile(
 _INTEGER = re.compile(r"[0-9]+", re.ASCII)
 # CAP forbids spaces and commas in sender and identifier: they separate references.
 _FORBIDDEN_IN_ID = re.compile(r"[\s,]")
+# What an event key may not hold (Indicator.event: letters, digits and . _ : -).
+_NOT_IN_EVENT = re.compile(r"[^A-Za-z0-9._:-]+", re.ASCII)
 
 
 class CapError(ValueError):
@@ -124,6 +134,7 @@ class CapObservation:
     ongoing: bool
     text: str
     external_id: str
+    de_escalation: bool = False  # a <responseType> of AllClear
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,4 +481,18 @@ def _observation(
         ongoing=parameters.get(PARAM_ONGOING, "").casefold() in _TRUE_WORDS,
         text=text,
         external_id=external_id,
+        de_escalation=any(
+            (element.text or "").strip() == ALL_CLEAR for element in _children(info, "responseType")
+        ),
     )
+
+
+def reference_event(reference: str) -> str:
+    """The event key of a referenced message ("sender,identifier") whose indicators have
+    none: "cap:" and the reference with what an event key cannot hold replaced by "-"
+    (a digest when that is longer than an event key may be)."""
+    sender, _comma, identifier = reference.partition(",")
+    readable = "cap:" + _NOT_IN_EVENT.sub("-", f"{sender}:{identifier}")
+    if len(readable) <= MAX_EVENT:
+        return readable
+    return "cap:" + hashlib.sha256(reference.encode()).hexdigest()[:40]

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from readiness.posts import limits
 from readiness.posts.models import Category, Post
 
 # Clocks of feeds and browsers drift; an observation this far ahead is still accepted.
 FUTURE_TOLERANCE_SECONDS = 300
+
+EVENT_MAX_LENGTH = 100
+# An event is a key people and feeds repeat to say "the same event": letters, digits and a
+# few separators, no spaces (a trailing space must not split one event in two).
+event_key = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._:-]*\Z",
+    message=_(
+        "An event is a short key of letters, digits and . _ : - without spaces, "
+        "e.g. kayes-road-blockade."
+    ),
+    code="event_key",
+)
 
 
 class Reliability(models.TextChoices):
@@ -88,6 +101,20 @@ class Indicator(models.Model):
     external_id = models.CharField(
         max_length=200, blank=True, help_text=_("Feed's own id, or a scenario key: de-duplicates")
     )
+    event = models.CharField(
+        max_length=EVENT_MAX_LENGTH,
+        blank=True,
+        validators=[event_key],
+        help_text=_(
+            "The event this report is about, as a short key (e.g. kayes-road-blockade). "
+            "Reports sharing it are one piece of evidence, and a later one re-confirms an "
+            "ongoing condition. Empty: an event of its own."
+        ),
+    )
+    de_escalation = models.BooleanField(
+        default=False,
+        help_text=_("It lowers the threat: a route reopened, a ceasefire, a curfew lifted"),
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -126,6 +153,10 @@ class Indicator(models.Model):
                 condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("observed_at")),
                 name="indicator_expires_after_observed",
             ),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__lt=limits.LATEST_EXPIRY),
+                name="indicator_expires_before_2101",
+            ),
             models.UniqueConstraint(
                 fields=["post", "external_id"],
                 condition=~Q(external_id=""),
@@ -135,6 +166,11 @@ class Indicator(models.Model):
         indexes = [
             # The engine loads a post's indicators newest first; the post page lists them.
             models.Index(fields=["post", "-observed_at"], name="indicator_post_observed"),
+            # The reports of one event at a post, gathered: a CAP message's referenced
+            # event, an officer looking an event up. Most indicators have none.
+            models.Index(
+                fields=["post", "event"], name="indicator_post_event", condition=~Q(event="")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,5 +187,7 @@ class Indicator(models.Model):
             errors["ended_at"] = _("It cannot end before it was observed.")
         if self.expires_at and self.observed_at and self.expires_at <= self.observed_at:
             errors["expires_at"] = _("It must expire after it was observed.")
+        elif self.expires_at and self.expires_at >= limits.LATEST_EXPIRY:
+            errors["expires_at"] = _("An expiry after the year 2100 is a typo: check the year.")
         if errors:
             raise ValidationError(errors)

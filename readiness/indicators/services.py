@@ -15,9 +15,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from readiness.posts.limits import indicator_observed_recently
 from readiness.posts.models import Post
 
-from .cap import CapMessage
+from .cap import CapMessage, reference_event
 from .models import Feed, Indicator
 
 
@@ -35,11 +36,15 @@ def indicator_record(
     ongoing: bool = False,
     ended_at: dt.datetime | None = None,
     external_id: str = "",
+    event: str = "",
+    de_escalation: bool = False,
     user: AbstractBaseUser | None = None,
     feed: Feed | None = None,
 ) -> Indicator:
-    """Record one observation for a post. Raises ValidationError naming the field at fault
-    (an observation in the future, an end before the start, a duplicate external id...)."""
+    """Record one observation for a post, as an officer or a feed types it. Raises
+    ValidationError naming the field at fault (an observation in the future or more than
+    five years old, an end before the start, a duplicate external id...)."""
+    now = timezone.now()
     indicator = Indicator(
         post=post,
         category=category,
@@ -53,11 +58,20 @@ def indicator_record(
         ongoing=ongoing,
         ended_at=ended_at,
         external_id=external_id,
-        recorded_at=timezone.now(),
+        event=event.strip(),
+        de_escalation=de_escalation,
+        recorded_at=now,
         recorded_by=user if user is not None and user.is_authenticated else None,
         feed=feed,
     )
-    indicator.full_clean()
+    errors: dict[str, list[ValidationError]] = {}
+    for check in (lambda: indicator_observed_recently(observed_at, now), indicator.full_clean):
+        try:
+            check()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
     indicator.save()
     return indicator
 
@@ -116,9 +130,13 @@ class Observation:
     ongoing: bool = False
     ended_at: dt.datetime | None = None
     source: str = ""
+    event: str = ""
+    de_escalation: bool = False
 
     def same_as(self, indicator: Indicator) -> bool:
-        """Delivered before with the same content (a retry), the end aside."""
+        """Delivered before with the same content (a retry), the end aside. An observation
+        that names no event matches whatever event the indicator has since been given (a
+        CAP message that references it gives it one)."""
         return (
             indicator.category == self.category
             and indicator.severity == self.severity
@@ -127,6 +145,8 @@ class Observation:
             and indicator.text == self.text.strip()
             and indicator.expires_at == self.expires_at
             and indicator.ongoing == self.ongoing
+            and indicator.de_escalation == self.de_escalation
+            and (not self.event or indicator.event == self.event)
         )
 
 
@@ -240,6 +260,8 @@ def _record(feed: Feed, post: Post, o: Observation) -> Indicator:
         ongoing=o.ongoing,
         ended_at=o.ended_at,
         external_id=o.external_id,
+        event=o.event,
+        de_escalation=o.de_escalation,
         feed=feed,
     )
 
@@ -253,10 +275,9 @@ def indicators_withdraw(*, feed: Feed, references: Iterable[str], at: dt.datetim
     if not references:
         return delivery
     with transaction.atomic():
-        parts = Q(external_id__in=references)
-        for reference in references:
-            parts |= Q(external_id__startswith=f"{reference}#")
-        for indicator in Indicator.objects.select_for_update().filter(parts, feed=feed):
+        for indicator in Indicator.objects.select_for_update().filter(
+            _delivered_under(references), feed=feed
+        ):
             if indicator.expires_at is not None and indicator.expires_at <= at:
                 continue
             # Expiry must follow the observation (a constraint): at least a second after.
@@ -266,31 +287,78 @@ def indicators_withdraw(*, feed: Feed, references: Iterable[str], at: dt.datetim
     return delivery
 
 
+def _delivered_under(references: Sequence[str]) -> Q:
+    """Indicators delivered under these external ids, or their ``#n`` parts (a CAP alert
+    with several info blocks)."""
+    parts = Q(external_id__in=references)
+    for reference in references:
+        parts |= Q(external_id__startswith=f"{reference}#")
+    return parts
+
+
+def _belongs_to(indicator: Indicator, reference: str) -> bool:
+    return indicator.external_id == reference or indicator.external_id.startswith(f"{reference}#")
+
+
+def cap_references_event(*, feed: Feed, references: Sequence[str]) -> str:
+    """The event a CAP message is about when it references earlier ones: the event of the
+    feed's indicators from the first referenced message that has one, else one derived from
+    the first reference (cap.reference_event). The referenced indicators of the feed without
+    an event are given it, so that the first report and its follow-ups are one event."""
+    if not references:
+        return ""
+    referenced = list(
+        Indicator.objects.select_for_update()
+        .filter(_delivered_under(references), feed=feed)
+        .order_by("pk")
+    )
+    event = next(
+        (
+            indicator.event
+            for reference in references
+            for indicator in referenced
+            if indicator.event and _belongs_to(indicator, reference)
+        ),
+        reference_event(references[0]),
+    )
+    for indicator in referenced:
+        if not indicator.event:
+            indicator.event = event
+            indicator.save(update_fields=["event"])
+    return event
+
+
 def cap_message_deliver(*, feed: Feed, message: CapMessage) -> Delivery:
     """A feed's CAP 1.2 message, all or nothing. Alert records its observations; Update
     withdraws the indicators of the messages it references and records its own; Cancel
-    withdraws. Ack and Error, and any status but Actual (an exercise, a test, a draft),
-    record nothing: an exercise must never move a real post."""
+    withdraws. An Alert or Update that references earlier messages is about their event
+    (cap_references_event). Ack and Error, and any status but Actual (an exercise, a test,
+    a draft), record nothing: an exercise must never move a real post."""
     if message.status != "Actual":
         return Delivery(ignored=f"status {message.status}: only Actual alerts are recorded")
     if message.msg_type in ("Ack", "Error"):
         return Delivery(ignored=f"msgType {message.msg_type} carries no observation")
-    observations = [
-        Observation(
-            post_code=o.post_code,
-            category=o.category,
-            severity=o.severity,
-            credibility=o.credibility,
-            observed_at=o.observed_at,
-            text=o.text,
-            external_id=o.external_id,
-            expires_at=o.expires_at,
-            ongoing=o.ongoing,
-            source=f"{feed.name} ({message.sender})",
-        )
-        for o in message.observations
-    ]
     with transaction.atomic():
+        event = ""
+        if message.observations:
+            event = cap_references_event(feed=feed, references=message.references)
+        observations = [
+            Observation(
+                post_code=o.post_code,
+                category=o.category,
+                severity=o.severity,
+                credibility=o.credibility,
+                observed_at=o.observed_at,
+                text=o.text,
+                external_id=o.external_id,
+                expires_at=o.expires_at,
+                ongoing=o.ongoing,
+                source=f"{feed.name} ({message.sender})",
+                event=event,
+                de_escalation=o.de_escalation,
+            )
+            for o in message.observations
+        ]
         withdrawn: list[Indicator] = []
         if message.msg_type in ("Update", "Cancel"):
             at = min(message.sent, timezone.now())

@@ -19,6 +19,8 @@ from simple_history.models import HistoricalRecords
 
 from readiness.engine import vocabulary as v
 
+from . import limits
+
 
 class Category(models.TextChoices):
     INCIDENT = v.Category.INCIDENT.value, _("Security incident")
@@ -199,7 +201,8 @@ class ExitRoute(models.Model):
         max_length=10, choices=RouteStatus.choices, default=RouteStatus.UNKNOWN
     )
     seats_per_day = models.PositiveIntegerField(
-        help_text=_("Seats available to this post's people")
+        validators=[limits.ROUTE_SEATS_CEILING],
+        help_text=_("Seats available to this post's people"),
     )
     lead_time_hours = models.FloatField(
         default=0, validators=[MinValueValidator(0)], help_text=_("Before the first departure")
@@ -237,6 +240,10 @@ class ExitRoute(models.Model):
                 condition=Q(closes_at_threat__isnull=True)
                 | Q(closes_at_threat__gt=0, closes_at_threat__lte=100),
                 name="route_closes_at_threat_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(seats_per_day__lte=limits.ROUTE_SEATS_MAX),
+                name="route_seats_per_day_plausible",
             ),
         ]
 

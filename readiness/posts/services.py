@@ -6,12 +6,15 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from readiness.engine.defaults import DEFAULT_LADDER
 from readiness.engine.vocabulary import LevelSpec, TriggerSpec
 
+from . import limits
 from .models import ActionItem, AlertLevel, ExitRoute, Post, Trigger
 
 
@@ -120,11 +123,37 @@ def route_check(
     status: str,
     seats_per_day: int | None = None,
     note: str = "",
+    seats_confirmed: bool = False,
     user: AbstractBaseUser | None = None,
     at: dt.datetime | None = None,
 ) -> ExitRoute:
     """Mark a route verified now with its status (and seats/day when given). A note is
-    appended to the route's notes with the date and who checked, so earlier notes stay."""
+    appended to the route's notes with the date and who checked, so earlier notes stay.
+    A figure far above the route's previous one (limits.route_seats_need_confirmation:
+    a slipped zero) is refused unless ``seats_confirmed``; nothing is saved then."""
+    if (
+        seats_per_day is not None
+        and not seats_confirmed
+        and seats_per_day != route.seats_per_day
+        # Above the ceiling no confirmation helps: full_clean below refuses it.
+        and seats_per_day <= limits.ROUTE_SEATS_MAX
+        and limits.route_seats_need_confirmation(route.seats_per_day, seats_per_day)
+    ):
+        if route.seats_per_day:
+            message = _(
+                "%(seats)s seats a day is more than %(factor)s times the %(previous)s recorded "
+                "for this route. If the figure is right, tick “I confirm this figure”."
+            ) % {
+                "seats": seats_per_day,
+                "factor": limits.ROUTE_SEATS_JUMP_FACTOR,
+                "previous": route.seats_per_day,
+            }
+        else:
+            message = _(
+                "%(seats)s seats a day is a lot for a route that had none recorded. If the "
+                "figure is right, tick “I confirm this figure”."
+            ) % {"seats": seats_per_day}
+        raise ValidationError({"seats_per_day": ValidationError(message, code="confirm")})
     at = at or timezone.now()
     route.status = status
     if seats_per_day is not None:

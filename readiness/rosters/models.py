@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from readiness.posts import limits
 from readiness.posts.models import Post
 
 
@@ -31,10 +32,12 @@ class StaffMember(models.Model):
     essential = models.BooleanField(default=False)
     headcount = models.PositiveIntegerField(
         default=1,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), limits.STAFF_GROUP_CEILING],
         help_text=_("1 for a person; more for a group row"),
     )
-    dependants = models.PositiveIntegerField(default=0)
+    dependants = models.PositiveIntegerField(
+        default=0, validators=[limits.STAFF_DEPENDANTS_CEILING]
+    )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     present = models.BooleanField(default=True, help_text=_("Still in the country"))
@@ -49,6 +52,14 @@ class StaffMember(models.Model):
                 condition=Q(category__in=StaffCategory.values), name="staff_category_valid"
             ),
             models.CheckConstraint(condition=Q(headcount__gte=1), name="staff_headcount_positive"),
+            # Plausibility ceilings (readiness/posts/limits.py): a typo is refused.
+            models.CheckConstraint(
+                condition=Q(
+                    headcount__lte=limits.STAFF_GROUP_MAX,
+                    dependants__lte=limits.STAFF_DEPENDANTS_MAX,
+                ),
+                name="staff_counts_plausible",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,15 +73,24 @@ class StaffMember(models.Model):
 class School(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="schools")
     name = models.CharField(max_length=120)
-    pupils = models.PositiveIntegerField(default=0)
-    expatriate_staff = models.PositiveIntegerField(default=0)
+    pupils = models.PositiveIntegerField(default=0, validators=[limits.SCHOOL_PUPILS_CEILING])
+    expatriate_staff = models.PositiveIntegerField(
+        default=0, validators=[limits.SCHOOL_STAFF_CEILING]
+    )
     is_open = models.BooleanField(_("open"), default=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["post__code", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["post", "name"], name="school_name_unique_per_post")
+            models.UniqueConstraint(fields=["post", "name"], name="school_name_unique_per_post"),
+            models.CheckConstraint(
+                condition=Q(
+                    pupils__lte=limits.SCHOOL_PUPILS_MAX,
+                    expatriate_staff__lte=limits.SCHOOL_STAFF_MAX,
+                ),
+                name="school_counts_plausible",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -82,9 +102,13 @@ class Community(models.Model):
     registered here)."""
 
     post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="community")
-    registered = models.PositiveIntegerField(default=0)
-    dual_nationals = models.PositiveIntegerField(default=0, help_text=_("Of the registered"))
-    unregistered_estimate = models.PositiveIntegerField(default=0)
+    registered = models.PositiveIntegerField(default=0, validators=[limits.COMMUNITY_CEILING])
+    dual_nationals = models.PositiveIntegerField(
+        default=0, validators=[limits.COMMUNITY_CEILING], help_text=_("Of the registered")
+    )
+    unregistered_estimate = models.PositiveIntegerField(
+        default=0, validators=[limits.COMMUNITY_CEILING]
+    )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -94,7 +118,15 @@ class Community(models.Model):
             models.CheckConstraint(
                 condition=Q(dual_nationals__lte=F("registered")),
                 name="community_dual_within_registered",
-            )
+            ),
+            # dual_nationals is bounded by registered.
+            models.CheckConstraint(
+                condition=Q(
+                    registered__lte=limits.COMMUNITY_MAX,
+                    unregistered_estimate__lte=limits.COMMUNITY_MAX,
+                ),
+                name="community_counts_plausible",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from readiness.assessments.models import Decision
@@ -67,11 +68,13 @@ def _upsert(
     lookup: dict[str, object],
     values: dict[str, object],
 ) -> models.Model:
-    """Create the row, or update it only where a value differs (history stays quiet)."""
+    """Create the row, or update it only where a value differs (history stays quiet).
+    A value the model refuses (a route's seats a day above the ceiling, a staff group too
+    large: readiness/posts/limits.py) raises a ValueError naming the row and the field."""
     obj = model._default_manager.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **values)
-        obj.full_clean()
+        _clean(obj, label, lookup)
         obj.save()
         report.count(report.created, label)
         return obj
@@ -79,10 +82,21 @@ def _upsert(
     if changed:
         for name in changed:
             setattr(obj, name, values[name])
-        obj.full_clean()
+        _clean(obj, label, lookup)
         obj.save(update_fields=changed)
         report.count(report.updated, label)
     return obj
+
+
+def _clean(obj: models.Model, label: str, lookup: dict[str, object]) -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        row = ", ".join(str(value) for name, value in lookup.items() if name != "post")
+        faults = "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
+        )
+        raise ValueError(f"{label} {row or obj}: {faults}") from exc
 
 
 def _remove_others(
@@ -298,6 +312,8 @@ def _load_indicators(
                     "expires_at": event.expires_at + shift if event.expires_at else None,
                     "ongoing": event.ongoing,
                     "ended_at": ended.get(external_id),
+                    "event": event.event,
+                    "de_escalation": event.de_escalation,
                     # Known when observed: a replayed crisis did not learn of it later.
                     "recorded_at": observed_at,
                 },

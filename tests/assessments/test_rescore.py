@@ -150,6 +150,30 @@ def inputs_of(post, now):  # type: ignore[no-untyped-def]
     return item.inputs
 
 
+def test_inputs_carry_each_indicator_s_event_and_direction_to_the_engine(post):  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    reopened = IndicatorFactory(
+        post=post,
+        category="transport",
+        severity=2,
+        observed_at=now - dt.timedelta(hours=3),
+        event="kayes-road",
+        de_escalation=True,
+    )
+    plain = IndicatorFactory(post=post, observed_at=now - dt.timedelta(hours=2))
+    loaded = {i.id: i for i in inputs_of(post, timezone.now()).indicators}
+    first, second = loaded[str(reopened.pk)], loaded[str(plain.pk)]
+    assert (first.event, first.de_escalation) == ("kayes-road", True)
+    assert (second.event, second.de_escalation) == ("", False)
+    # The fields before them keep their places (they are given by position).
+    assert (first.category.value, first.severity, first.reliability.value) == (
+        "transport",
+        2,
+        "B",
+    )
+    assert first.observed_at == reopened.observed_at and first.recorded_at == reopened.recorded_at
+
+
 def test_inputs_cost_a_fixed_number_of_queries_whatever_the_posts_and_rows(post):  # type: ignore[no-untyped-def]
     services.post_rescore(post_id=post.pk)  # a previous assessment to read
 

@@ -113,3 +113,53 @@ def test_a_post_officer_cannot_feed_another_post(officer_client, post_b):  # typ
 
 def test_an_outsider_cannot_feed_a_post(outsider_client, post_a):  # type: ignore[no-untyped-def]
     assert outsider_client.post(url(post_a), data()).status_code == 404
+
+
+def test_the_form_offers_event_and_de_escalation_with_their_help(duty_client, post_a):  # type: ignore[no-untyped-def]
+    html = duty_client.get(reverse("dashboard:post", args=[post_a.code])).content.decode()
+    assert 'name="event"' in html and 'name="de_escalation"' in html
+    assert "kayes-road-blockade" in html, "the event's help gives an example key"
+    assert "A route reopened, a ceasefire, a curfew lifted." in html
+
+
+def test_event_and_de_escalation_are_recorded(duty_client, post_a):  # type: ignore[no-untyped-def]
+    response = duty_client.post(url(post_a), data(event="kayes-road-blockade", de_escalation="on"))
+    assert response.status_code == 302
+    indicator = Indicator.objects.get(post=post_a, category="threat_to_foreigners")
+    assert (indicator.event, indicator.de_escalation) == ("kayes-road-blockade", True)
+
+
+def test_without_them_an_indicator_is_an_event_of_its_own_that_raises_the_threat(
+    duty_client, post_a
+):  # type: ignore[no-untyped-def]
+    duty_client.post(url(post_a), data())
+    indicator = Indicator.objects.get(post=post_a, category="threat_to_foreigners")
+    assert (indicator.event, indicator.de_escalation) == ("", False)
+
+
+def test_an_event_with_spaces_is_refused_in_place(duty_client, post_a):  # type: ignore[no-untyped-def]
+    response = duty_client.post(
+        url(post_a), data(event="kayes road blockade"), **htmx("record-indicator")
+    )
+    assert response.status_code == 422
+    assert "without spaces" in response.content.decode()
+    assert not Indicator.objects.filter(post=post_a, category="threat_to_foreigners").exists()
+
+
+def test_an_observation_more_than_five_years_old_is_refused_in_place(duty_client, post_a):  # type: ignore[no-untyped-def]
+    old = (timezone.now() - dt.timedelta(days=6 * 365)).strftime("%Y-%m-%dT%H:%M")
+    response = duty_client.post(url(post_a), data(observed_at=old), **htmx("record-indicator"))
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "more than five years ago" in html
+    assert f'value="{old}"' in html
+    assert not Indicator.objects.filter(post=post_a, category="threat_to_foreigners").exists()
+
+
+def test_an_expiry_after_2100_is_refused_in_place(duty_client, post_a):  # type: ignore[no-untyped-def]
+    response = duty_client.post(
+        url(post_a), data(expires_at="2205-01-01T00:00"), **htmx("record-indicator")
+    )
+    assert response.status_code == 422
+    assert "after the year 2100" in response.content.decode()
+    assert not Indicator.objects.filter(post=post_a, category="threat_to_foreigners").exists()

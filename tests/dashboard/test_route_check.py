@@ -7,13 +7,21 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from readiness.posts.models import ExitRoute
 from readiness.posts.services import route_check
 from tests.dashboard.conftest import htmx
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():  # type: ignore[no-untyped-def]
+    # The messages are read in English; a French page rendered by an earlier test leaves
+    # French active in this thread (LocaleMiddleware activates, nothing deactivates).
+    with translation.override("en"):
+        yield
 
 
 def url(route) -> str:  # type: ignore[no-untyped-def]
@@ -93,3 +101,84 @@ def test_a_route_of_another_post_is_404(officer_client, post_a, post_b):  # type
     assert officer_client.post(url(route), {f"route-{route.pk}-status": "open"}).status_code == 404
     other = reverse("dashboard:route_check", args=[post_a.code, route.pk])
     assert officer_client.post(other, {f"route-{route.pk}-status": "open"}).status_code == 404
+
+
+# --- Plausibility of seats a day (readiness/posts/limits.py) ------------------------------
+
+
+def check(client, route, **fields):  # type: ignore[no-untyped-def]
+    prefix = f"route-{route.pk}"
+    payload = {f"{prefix}-{name}": value for name, value in {"status": "open", **fields}.items()}
+    return client.post(url(route), payload, **htmx("routes"))
+
+
+def test_seats_above_the_physical_ceiling_are_refused(duty_client, post_a):  # type: ignore[no-untyped-def]
+    route = post_a.routes.get(seats_per_day=80)
+    response = check(duty_client, route, seats_per_day="25000", seats_confirmed="on")
+    assert response.status_code == 422
+    assert "More seats a day than any route carries" in response.content.decode()
+    route.refresh_from_db()
+    assert (route.seats_per_day, route.verified_at) == (80, None)
+
+
+def test_the_service_refuses_seats_above_the_ceiling_too(post_a):  # type: ignore[no-untyped-def]
+    route = post_a.routes.get(seats_per_day=80)
+    for confirmed in (True, False):  # the ceiling is said first: a tick cannot lift it
+        route.refresh_from_db()
+        with pytest.raises(ValidationError) as caught:
+            route_check(route=route, status="open", seats_per_day=25_000, seats_confirmed=confirmed)
+        assert "more than any route carries" in str(caught.value)
+        assert ExitRoute.objects.get(pk=route.pk).seats_per_day == 80
+
+
+def test_a_tenfold_jump_asks_for_confirmation_and_saves_nothing(duty_client, post_a):  # type: ignore[no-untyped-def]
+    route = post_a.routes.get(seats_per_day=80)
+    response = check(duty_client, route, seats_per_day="900", note="keep me")
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "more than 10 times the 80 recorded" in html
+    assert f'name="route-{route.pk}-seats_confirmed"' in html, "the box is shown with the message"
+    assert 'value="keep me"' in html
+    route.refresh_from_db()
+    assert (route.seats_per_day, route.verified_at, route.notes) == (80, None, "")
+
+
+def test_a_confirmed_jump_is_saved(duty_client, post_a):  # type: ignore[no-untyped-def]
+    route = post_a.routes.get(seats_per_day=80)
+    response = check(duty_client, route, seats_per_day="900", seats_confirmed="on")
+    assert response.status_code == 200
+    route.refresh_from_db()
+    assert route.seats_per_day == 900 and route.verified_at is not None
+
+
+def test_the_confirmation_box_is_not_shown_before_it_is_needed(duty_client, post_a):  # type: ignore[no-untyped-def]
+    route = post_a.routes.get(seats_per_day=80)
+    html = duty_client.get(reverse("dashboard:post", args=[post_a.code])).content.decode()
+    assert f'name="route-{route.pk}-seats_confirmed"' not in html
+    response = check(duty_client, route, seats_per_day="-5")
+    assert f'name="route-{route.pk}-seats_confirmed"' not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("previous", "seats", "asks"),
+    [
+        (80, 800, False),  # ten times: a real doubling of flights is possible
+        (80, 801, True),
+        (80, 20, False),  # a fall is never a slipped zero that empties a city
+        (0, 5_000, False),
+        (0, 5_001, True),  # a route with no seats yet
+        (4_000, 4_000, False),
+    ],
+)
+def test_which_figures_ask_for_confirmation(post_a, previous, seats, asks):  # type: ignore[no-untyped-def]
+    route = post_a.routes.first()
+    ExitRoute.objects.filter(pk=route.pk).update(seats_per_day=previous)
+    route.refresh_from_db()
+    if asks:
+        with pytest.raises(ValidationError) as caught:
+            route_check(route=route, status="open", seats_per_day=seats)
+        assert caught.value.error_dict["seats_per_day"][0].code == "confirm"
+        assert ExitRoute.objects.get(pk=route.pk).seats_per_day == previous
+    else:
+        route_check(route=route, status="open", seats_per_day=seats)
+        assert ExitRoute.objects.get(pk=route.pk).seats_per_day == seats

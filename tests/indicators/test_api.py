@@ -221,13 +221,14 @@ def cap(
     info=True,
     severity="Severe",
     certainty="Observed",
+    response_type="",
 ):  # type: ignore[no-untyped-def]
     sent = (NOW - dt.timedelta(minutes=30)).isoformat()
     onset = (NOW - dt.timedelta(hours=2)).isoformat()
     block = f"""
   <info>
     <category>Security</category>
-    <event>Attack</event>
+    <event>Attack</event>{f"<responseType>{response_type}</responseType>" if response_type else ""}
     <urgency>Immediate</urgency>
     <severity>{severity}</severity>
     <certainty>{certainty}</certainty>
@@ -302,6 +303,135 @@ def test_a_bad_cap_document_is_refused_with_its_faults(deliver):  # type: ignore
     hostile = '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'
     assert deliver(hostile, content_type="application/xml", url=CAP_URL).status_code == 400
     assert deliver(cap(), content_type="application/json", url=CAP_URL).status_code == 415
+    assert Indicator.objects.count() == 0
+
+
+SENDER = "watch@sahel.example"
+
+
+def cap_reference(identifier: str) -> str:
+    return f"{SENDER},{identifier},{NOW.isoformat()}"
+
+
+def test_a_cap_all_clear_is_recorded_as_a_de_escalation(deliver):  # type: ignore[no-untyped-def]
+    deliver(cap(identifier="SW-1"), content_type="application/cap+xml", url=CAP_URL)
+    response = deliver(
+        cap(identifier="SW-2", response_type="AllClear", severity="Minor"),
+        content_type="application/cap+xml",
+        url=CAP_URL,
+    )
+    assert response.status_code == 201, response.content
+    assert Indicator.objects.get(external_id=f"{SENDER},SW-2").de_escalation is True
+    assert Indicator.objects.get(external_id=f"{SENDER},SW-1").de_escalation is False
+
+
+def test_a_cap_alert_referencing_an_earlier_one_takes_its_event(deliver):  # type: ignore[no-untyped-def]
+    deliver(cap(identifier="SW-1"), content_type="application/cap+xml", url=CAP_URL)
+    Indicator.objects.filter(external_id=f"{SENDER},SW-1").update(event="senou-checkpoint")
+    follow_up = cap(identifier="SW-2", references=cap_reference("SW-1"))
+    response = deliver(follow_up, content_type="application/cap+xml", url=CAP_URL)
+    assert response.status_code == 201, response.content
+    assert Indicator.objects.get(external_id=f"{SENDER},SW-2").event == "senou-checkpoint"
+    assert response.json()["withdrawn"] == [], "an Alert adds to what it references"
+
+
+def test_a_cap_reference_without_an_event_gives_both_one_from_the_identifier(deliver):  # type: ignore[no-untyped-def]
+    deliver(cap(identifier="SW-1"), content_type="application/cap+xml", url=CAP_URL)
+    follow_up = cap(identifier="SW-2", references=cap_reference("SW-1"))
+    assert deliver(follow_up, content_type="application/cap+xml", url=CAP_URL).status_code == 201
+    first = Indicator.objects.get(external_id=f"{SENDER},SW-1")
+    second = Indicator.objects.get(external_id=f"{SENDER},SW-2")
+    assert second.event == first.event == "cap:watch-sahel.example:SW-1"
+    # A retry of either is still recognised as delivered, not as another content.
+    for document in (cap(identifier="SW-1"), follow_up):
+        again = deliver(document, content_type="application/cap+xml", url=CAP_URL)
+        assert again.status_code == 200, again.content
+    # A third report referencing the second joins the same event.
+    third = cap(identifier="SW-3", references=cap_reference("SW-2"))
+    deliver(third, content_type="application/cap+xml", url=CAP_URL)
+    assert Indicator.objects.get(external_id=f"{SENDER},SW-3").event == first.event
+
+
+def test_a_cap_reference_does_not_reach_another_feed_s_indicators(deliver, post):  # type: ignore[no-untyped-def]
+    deliver(cap(identifier="SW-1"), content_type="application/cap+xml", url=CAP_URL)
+    other, _token = feed_create(name="Other desk", reliability="E", posts=[post])
+    Indicator.objects.filter(external_id=f"{SENDER},SW-1").update(
+        feed=other, event="someone-else-s"
+    )
+    follow_up = cap(identifier="SW-2", references=cap_reference("SW-1"))
+    deliver(follow_up, content_type="application/cap+xml", url=CAP_URL)
+    assert Indicator.objects.get(external_id=f"{SENDER},SW-2").event == (
+        "cap:watch-sahel.example:SW-1"
+    )
+    assert Indicator.objects.get(external_id=f"{SENDER},SW-1").event == "someone-else-s"
+
+
+# --- Event and de-escalation (JSON) ------------------------------------------------------
+
+
+def test_event_and_de_escalation_are_accepted_and_stored(deliver):  # type: ignore[no-untyped-def]
+    response = deliver(observation(event="kayes-road-blockade", de_escalation=True))
+    assert response.status_code == 201, response.content
+    indicator = Indicator.objects.get()
+    assert (indicator.event, indicator.de_escalation) == ("kayes-road-blockade", True)
+    assert deliver(observation(external_id="sw-0002")).status_code == 201
+    plain = Indicator.objects.get(external_id="sw-0002")
+    assert (plain.event, plain.de_escalation) == ("", False), "both are optional"
+
+
+def test_a_retry_with_another_event_or_direction_is_another_content(deliver):  # type: ignore[no-untyped-def]
+    deliver(observation(event="kayes-road-blockade"))
+    assert deliver(observation(event="kayes-road-blockade")).status_code == 200
+    assert deliver(observation(event="bamako-curfew")).status_code == 409
+    assert deliver(observation(event="kayes-road-blockade", de_escalation=True)).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "words"),
+    [
+        ({"event": "kayes road blockade"}, "event", "without spaces"),
+        ({"event": "x" * 101}, "event", "at most 100"),
+        ({"de_escalation": "yes"}, "de_escalation", "true or false"),
+        ({"de_escalaton": True}, "de_escalaton", "unknown field"),
+    ],
+)
+def test_a_bad_event_or_de_escalation_is_refused_by_name(deliver, changes, field, words):  # type: ignore[no-untyped-def]
+    response = deliver(observation(**changes))
+    assert response.status_code == 400
+    assert words in response.json()["errors"]["0"][field][0]
+    assert Indicator.objects.count() == 0
+
+
+# --- Dates a feed cannot mean ------------------------------------------------------------
+
+
+def test_an_observation_more_than_five_years_old_is_refused(deliver):  # type: ignore[no-untyped-def]
+    old = (NOW - dt.timedelta(days=5 * 366)).isoformat()
+    response = deliver(
+        {"indicators": [observation(external_id="ok"), observation(observed_at=old)]}
+    )
+    assert response.status_code == 400
+    assert "more than five years ago" in response.json()["errors"]["1"]["observed_at"][0]
+    assert Indicator.objects.count() == 0
+    recent = (NOW - dt.timedelta(days=4 * 365)).isoformat()
+    assert deliver(observation(observed_at=recent)).status_code == 201
+
+
+def test_an_expiry_after_2100_is_refused(deliver):  # type: ignore[no-untyped-def]
+    response = deliver(observation(expires_at="2205-11-08T09:30:00+00:00"))
+    assert response.status_code == 400
+    assert "after the year 2100" in response.json()["errors"]["0"]["expires_at"][0]
+    assert deliver(observation(expires_at="2100-12-31T23:00:00+00:00")).status_code == 201
+
+
+def test_a_cap_alert_dated_more_than_five_years_ago_is_refused(deliver):  # type: ignore[no-untyped-def]
+    old = cap().replace(
+        f"<onset>{(NOW - dt.timedelta(hours=2)).isoformat()}</onset>",
+        "<onset>2015-11-07T08:15:00+00:00</onset>",
+    )
+    response = deliver(old, content_type="application/cap+xml", url=CAP_URL)
+    assert response.status_code == 400
+    assert "five years" in response.json()["errors"]["0"]["observed_at"][0]
     assert Indicator.objects.count() == 0
 
 

@@ -14,6 +14,7 @@ from readiness.indicators.cap import (
     CapMessage,
     CapObservation,
     parse_cap,
+    reference_event,
 )
 
 CAP12 = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -436,6 +437,39 @@ def test_update_with_references():
         "alerts@feed.example.org,ML-2025-0040",
     )
     assert only(message).external_id == "alerts@feed.example.org,ML-2025-0042-U1"
+
+
+def with_response_types(*kinds: str) -> str:
+    """The default <info> with these <responseType>s (CAP puts them after <event>)."""
+    types = "".join(element("responseType", kind) for kind in kinds)
+    return info().replace("<urgency>", types + "<urgency>")
+
+
+@pytest.mark.parametrize(
+    ("kinds", "de_escalation"),
+    [
+        ((), False),
+        (("AllClear",), True),
+        (("Monitor", "AllClear"), True),
+        (("Shelter", "Evacuate"), False),
+    ],
+)
+def test_an_all_clear_response_type_makes_a_de_escalation(kinds, de_escalation):
+    observation = only(parse_cap(alert(infos=[with_response_types(*kinds)])))
+    assert observation.de_escalation is de_escalation
+
+
+def test_reference_event_is_a_readable_key_from_the_reference():
+    assert reference_event("alerts@feed.example.org,ML-2025-0041") == (
+        "cap:alerts-feed.example.org:ML-2025-0041"
+    )
+
+
+def test_reference_event_of_a_long_reference_is_a_digest_that_fits_the_column():
+    long = "alerts@feed.example.org," + "urn:oid:2.49.0.1.250." * 10
+    event = reference_event(long)
+    assert event.startswith("cap:") and len(event) <= 100
+    assert event == reference_event(long) != reference_event(long + "1")
 
 
 @pytest.mark.parametrize(

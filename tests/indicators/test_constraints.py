@@ -5,11 +5,20 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import IndicatorFactory, PostFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():  # type: ignore[no-untyped-def]
+    # The messages are read in English; a French page rendered by an earlier test leaves
+    # French active in this thread (LocaleMiddleware activates, nothing deactivates).
+    with translation.override("en"):
+        yield
+
 
 BAD = {
     "severity 0": {"severity": 0},
@@ -20,6 +29,7 @@ BAD = {
     "unknown category": {"category": "gossip"},
     "an event that ends": {"ongoing": False, "ended_at": timezone.now()},
     "expires before observed": {"expires_at": timezone.now() - dt.timedelta(days=30)},
+    "expires after 2100": {"expires_at": dt.datetime(2101, 1, 1, tzinfo=dt.UTC)},
 }
 
 
@@ -54,3 +64,25 @@ def test_an_indicator_from_the_future_is_rejected_at_input():  # type: ignore[no
     with pytest.raises(ValidationError) as error:
         indicator.full_clean()
     assert "observed_at" in error.value.message_dict
+
+
+def test_an_expiry_after_2100_is_refused_at_input():  # type: ignore[no-untyped-def]
+    indicator = IndicatorFactory.build(
+        post=PostFactory(), expires_at=dt.datetime(2205, 11, 8, tzinfo=dt.UTC)
+    )
+    with pytest.raises(ValidationError) as error:
+        indicator.full_clean()
+    assert "after the year 2100" in error.value.message_dict["expires_at"][0]
+
+
+@pytest.mark.parametrize("event", ["kayes road", " kayes", "kayes/road", "-kayes", "x" * 101])
+def test_an_event_is_a_short_key(event):  # type: ignore[no-untyped-def]
+    indicator = IndicatorFactory.build(post=PostFactory(), event=event)
+    with pytest.raises(ValidationError) as error:
+        indicator.full_clean()
+    assert "event" in error.value.message_dict
+
+
+@pytest.mark.parametrize("event", ["kayes-road-blockade", "cap:watch-sahel.example:SW-1", "a_1"])
+def test_event_keys_people_and_feeds_use_are_accepted(event):  # type: ignore[no-untyped-def]
+    IndicatorFactory.build(post=PostFactory(), event=event).full_clean()

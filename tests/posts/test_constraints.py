@@ -92,6 +92,7 @@ BAD_ROUTES = {
     "negative lead time": {"lead_time_hours": -1},
     "closure threshold above 100": {"closes_at_threat": 150},
     "duplicate key": {"key": "dup"},
+    "seats above the ceiling (readiness/posts/limits.py)": {"seats_per_day": 20_001},
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from readiness.rosters.models import StaffMember
+from readiness.rosters.models import School, StaffMember
 from tests.factories import PostFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,8 +74,10 @@ def test_reimport_updates_by_post_and_name(admin_client, post):  # type: ignore[
         ("ML-BKO,C. Traore,Guard,local,0,1,-2,,,1,", "greater than or equal to 0"),
         ("ML-XXX,C. Traore,Guard,local,0,1,0,,,1,", "no post with code"),
         ("ML-BKO,C. Traore,Guard,local,0,1,0,not-an-email,,1,", "valid email"),
+        ("ML-BKO,Guards,Guard,local,0,3000,0,,,1,", "3000 people in one staff row"),
+        ("ML-BKO,C. Traore,Guard,local,0,1,6000,,,1,", "6000 dependants for one staff row"),
     ],
-    ids=["category", "headcount", "dependants", "unknown post", "email"],
+    ids=["category", "headcount", "dependants", "unknown post", "email", "group", "family"],
 )
 def test_bad_row_is_reported_and_nothing_is_saved(admin_client, post, bad_row, message):  # type: ignore[no-untyped-def]
     content = (HEADER + "ML-BKO,A. Diallo,Consul,expatriate,1,1,2,,,1,\n" + bad_row + "\n").encode()
@@ -124,3 +126,20 @@ def test_good_xlsx_imports(admin_client, post):  # type: ignore[no-untyped-def]
     assert preview.context["confirm_form"] is not None
     confirm(admin_client, preview)
     assert StaffMember.objects.get().name == "D. Coulibaly"
+
+
+def test_a_school_row_above_a_ceiling_is_named_and_nothing_is_saved(admin_client, post):  # type: ignore[no-untyped-def]
+    content = (
+        "post,name,pupils,expatriate_staff,is_open\n"
+        "ML-BKO,Lycée Liberté,900,40,1\n"
+        "ML-BKO,École Kayes,90000,5,1\n"
+    ).encode()
+    preview = admin_client.post(
+        reverse("admin:rosters_school_import"),
+        {"resource": "0", "format": CSV, "import_file": SimpleUploadedFile("schools.csv", content)},
+    )
+    page = preview.content.decode()
+    assert preview.context.get("confirm_form") is None, "an invalid file cannot be confirmed"
+    assert re.search(r"Line number: 2\b|<td[^>]*>\s*2\s*</td>", page)
+    assert "pupils" in page and "90000 pupils in one school is implausible" in page
+    assert School.objects.count() == 0

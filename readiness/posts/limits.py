@@ -1,0 +1,114 @@
+"""Plausibility limits on what people and feeds type: every ceiling in one place.
+
+A typo must never silently flip a verdict. 20000 typed for 200 seats a day makes a closing
+route look able to clear a whole city; a group row of 3,000 staff for 30 makes the
+evacuation look impossible; an observation dated 2015 for 2025 weighs nothing. Each limit
+below is well above anything real, so that what it refuses is a mistake, not a rare case;
+the message says which figure and why. docs/operations.md lists what is refused where.
+
+The figures are checked by the models' validators (admin forms, roster imports, scenario
+loads: every path runs ``full_clean()``) and repeated as database check constraints where
+they are plain comparisons. The few rules that depend on the moment or on a previous value
+(an observation's age, a jump in a route's seats) are checked where they are typed: the
+dashboard forms, the admin and the feeds' API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
+
+# --- exit routes ----------------------------------------------------------------------------
+
+# Seats a day one route can give one post's people. A wide-body airliner shuttling all day,
+# or a large ferry, stays well below; above it the figure is a typo.
+ROUTE_SEATS_MAX = 20_000
+# A route-check figure this many times the route's previous seats a day must be confirmed
+# (a slipped zero turns 80 into 800); for a route with no seats yet, one above
+# ROUTE_SEATS_CONFIRM_NEW does.
+ROUTE_SEATS_JUMP_FACTOR = 10
+ROUTE_SEATS_CONFIRM_NEW = 5_000
+
+# --- rosters --------------------------------------------------------------------------------
+
+STAFF_GROUP_MAX = 2_000  # people in one staff row (a group row): larger than any embassy
+STAFF_DEPENDANTS_MAX = 5_000  # dependants of one staff row
+SCHOOL_PUPILS_MAX = 10_000  # the largest schools abroad have about 4,000 pupils
+SCHOOL_STAFF_MAX = 1_000  # expatriate staff of one school
+COMMUNITY_MAX = 2_000_000  # registered citizens, or estimated unregistered, at one post
+
+# --- dates ----------------------------------------------------------------------------------
+
+# An observation older than this is refused where people and feeds type it: it would weigh
+# nothing, and it is far likelier a mistyped year than news. Scenario files are exempt (a
+# hindcast replays crises of years ago).
+INDICATOR_MAX_AGE = dt.timedelta(days=5 * 365 + 1)  # five years, leap day included
+# Nothing expires after the year 2100: such a date is a typo (2205 for 2025).
+LATEST_EXPIRY = dt.datetime(2101, 1, 1, tzinfo=dt.UTC)
+
+
+def ceiling(limit: int, message: str) -> MaxValueValidator:
+    """A model field's ceiling with a message that says what is wrong. ``message`` may use
+    %(value)s (what was typed) and %(limit_value)s."""
+    return MaxValueValidator(limit, message=message)
+
+
+ROUTE_SEATS_CEILING = ceiling(
+    ROUTE_SEATS_MAX,
+    _(
+        "%(value)s seats a day is more than any route carries (at most %(limit_value)s): "
+        "check the figure."
+    ),
+)
+STAFF_GROUP_CEILING = ceiling(
+    STAFF_GROUP_MAX,
+    _(
+        "%(value)s people in one staff row is more than any post has (at most "
+        "%(limit_value)s): check the figure."
+    ),
+)
+STAFF_DEPENDANTS_CEILING = ceiling(
+    STAFF_DEPENDANTS_MAX,
+    _("%(value)s dependants for one staff row is implausible (at most %(limit_value)s)."),
+)
+SCHOOL_PUPILS_CEILING = ceiling(
+    SCHOOL_PUPILS_MAX,
+    _("%(value)s pupils in one school is implausible (at most %(limit_value)s)."),
+)
+SCHOOL_STAFF_CEILING = ceiling(
+    SCHOOL_STAFF_MAX,
+    _("%(value)s expatriate staff in one school is implausible (at most %(limit_value)s)."),
+)
+COMMUNITY_CEILING = ceiling(
+    COMMUNITY_MAX,
+    _("%(value)s citizens at one post is implausible (at most %(limit_value)s): check the figure."),
+)
+
+
+def route_seats_need_confirmation(previous: int | None, seats: int) -> bool:
+    """True when a route-check figure is more than ROUTE_SEATS_JUMP_FACTOR times the previous
+    one (with no previous figure, 0: more than ROUTE_SEATS_CONFIRM_NEW)."""
+    if not previous:
+        return seats > ROUTE_SEATS_CONFIRM_NEW
+    return seats > ROUTE_SEATS_JUMP_FACTOR * previous
+
+
+def indicator_observed_recently(observed_at: dt.datetime | None, now: dt.datetime) -> None:
+    """Refuse an observation older than INDICATOR_MAX_AGE (a ValidationError on
+    ``observed_at``): what people and feeds type now is about now."""
+    if observed_at is not None and now - observed_at > INDICATOR_MAX_AGE:
+        raise ValidationError(
+            {
+                "observed_at": ValidationError(
+                    _(
+                        "Observed more than five years ago (%(date)s): check the year. "
+                        "Past crises are replayed from scenario files."
+                    ),
+                    code="too_old",
+                    params={"date": observed_at.date().isoformat()},
+                )
+            }
+        )
