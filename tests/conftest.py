@@ -46,3 +46,15 @@ def bamako(db):  # type: ignore[no-untyped-def]
 
     path = Path(__file__).resolve().parents[1] / "seeds" / "bamako-2025.yaml"
     return scenario_load(load_scenario_file(path)).post
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():  # type: ignore[no-untyped-def]
+    """A French page leaves French active in the test thread; every test starts and ends
+    in the default language, so no test depends on the one before it."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)

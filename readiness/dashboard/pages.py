@@ -18,13 +18,13 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from readiness.assessments.changes import assessment_changes
 from readiness.assessments.models import Assessment
-from readiness.assessments.selectors import newest_assessment
 from readiness.engine import contributions_from_dict
 from readiness.indicators.models import Credibility, Reliability
 from readiness.posts.models import AlertLevel, Category, Post
 
-from . import charts, presenters, selectors
+from . import changes, charts, loads, presenters, selectors
 from .details import said_once
 from .forms import (
     DecisionForm,
@@ -220,7 +220,8 @@ class PostPage:
 
     @cached_property
     def assessment(self) -> Assessment | None:
-        return newest_assessment(post=self.post)
+        """The newest assessment, with the id and time of the one before it."""
+        return selectors.newest_assessment_with_previous(post=self.post)
 
     @cached_property
     def routes(self) -> list[Any]:
@@ -248,14 +249,68 @@ class PostPage:
     def explanation(self) -> presenters.Explanation | None:
         if self.assessment is None:
             return None
-        exp = self.assessment.explanation
-        indicators = selectors.indicators_by_id(post=self.post, ids=presenters.evidence_ids(exp))
         return presenters.explanation(
-            exp=exp,
+            exp=self.assessment.explanation,
             level_names=self.level_names,
             route_names=self._route_names_if_needed(),
-            indicators=indicators,
+            indicators=self.indicators_named,
             category_labels=dict(Category.choices),
+        )
+
+    @cached_property
+    def indicators_named(self) -> dict[int, Any]:
+        """The indicators the page names with their text: the evidence of the met triggers
+        and those in the "what changed" panel (one query for both)."""
+        if self.assessment is None:
+            return {}
+        ids = presenters.evidence_ids(self.assessment.explanation)
+        for change in self.changes:
+            key = str(change.facts.get("id", "")) if change.code.startswith("indicator_") else ""
+            if key.isdigit():
+                ids.add(int(key))
+        return selectors.indicators_by_id(post=self.post, ids=ids)
+
+    @cached_property
+    def previous_explanation(self) -> dict[str, Any] | None:
+        """What the panel compares of the assessment before the newest (one query)."""
+        a = self.assessment
+        previous_id = getattr(a, "previous_id", None)
+        previous_at = getattr(a, "previous_at", None)
+        key = (previous_id, previous_at) if previous_id and previous_at else None
+        return selectors.previous_explanation(key=key)
+
+    @cached_property
+    def changes(self) -> list[Any]:
+        """What changed since the assessment before the newest, biggest first."""
+        if self.assessment is None or self.previous_explanation is None:
+            return []
+        return assessment_changes(self.previous_explanation, self.assessment.explanation)
+
+    @cached_property
+    def changes_panel(self) -> changes.ChangesPanel | None:
+        if self.assessment is None:
+            return None
+        return changes.changes_panel(
+            self.changes,
+            previous_at=getattr(self.assessment, "previous_at", None)
+            if self.previous_explanation is not None
+            else None,
+            level_names=self.level_names,
+            route_names=self._route_names_if_needed(),
+            indicators=self.indicators_named,
+            category_labels=dict(Category.choices),
+        )
+
+    @cached_property
+    def load_traces(self) -> list[loads.LevelTrace]:
+        """Each level's load and the seats against it, group by group and route by route."""
+        if self.assessment is None:
+            return []
+        return loads.level_traces(
+            self.assessment.explanation,
+            level_names=self.level_names,
+            route_names=self._route_names_if_needed(),
+            focus_rank=self.capacity_rank,
         )
 
     @cached_property

@@ -390,6 +390,15 @@ class _Sayer:
             return exp.get("verdict_text", "")
         rec = self.name(recommended["rank"])
         cur = self.name(current["rank"])
+        if verdict == "late" and recommended["rank"] <= current["rank"]:
+            return _(
+                "%(level)s is late: the people already called cannot all leave in time; "
+                "%(clause)s. Means left: %(means)s."
+            ) % {
+                "level": cur,
+                "clause": self.late_clause(current),
+                "means": self.means_left(current),
+            }
         if verdict == "late":
             return _("%(level)s is late: %(clause)s. Means left: %(means)s.") % {
                 "level": rec,
@@ -578,6 +587,16 @@ class Explanation:
     evidence_ids: set[int]
 
 
+def shown_shortfall(level: Mapping[str, Any]) -> int:
+    """The people of a level who cannot leave even starting now, as the page can redo it:
+    the load shown minus the seats shown (both whole), not the unrounded difference
+    (1,912 - 1,755 is 157 on screen even when the engine's figures are 156.6 apart)."""
+    seats = level.get("seats_before_close")
+    if seats is None:  # a usable route is not expected to close
+        return 0
+    return max(0, round(level.get("load", 0) or 0) - round(seats))
+
+
 def evidence_ids(exp: Mapping[str, Any]) -> set[int]:
     """The indicators listed behind the met triggers, to load their text in one query."""
     ids: set[int] = set()
@@ -646,7 +665,7 @@ def explanation(
         margin = lv.get("margin_days")
         latest = parse_time(lv.get("latest_start_at"))
         held = parse_time(lv.get("held_until"))
-        shortfall = lv.get("shortfall", 0) or 0
+        shortfall = shown_shortfall(lv)
         quorum = lv.get("quorum", 1)
         local_latest = timezone.localtime(latest) if latest else None
         levels.append(

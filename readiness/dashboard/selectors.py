@@ -26,7 +26,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from readiness.assessments import changes
 from readiness.assessments.models import Assessment, Decision, Verdict
+from readiness.engine import contributions_from_dict
 from readiness.indicators.models import Indicator
 from readiness.posts.models import ActionItem, AlertLevel, ExitRoute, Post
 from readiness.rosters.models import AssemblyPoint, Community, School, StaffMember, Warden
@@ -458,6 +460,63 @@ def decision_log(*, post: Post) -> list[Decision]:
         .defer("assessment__explanation")
         .order_by("-decided_at", "-id")
     )
+
+
+def newest_assessment_with_previous(*, post: Post) -> Assessment | None:
+    """The post's newest assessment, with the id and evaluation time of the one before it
+    (``previous_id``, ``previous_at``; None for a first assessment): one query."""
+    earlier = (
+        Assessment.objects.filter(post=OuterRef("post_id"))
+        .filter(
+            Q(evaluated_at__lt=OuterRef("evaluated_at"))
+            | Q(evaluated_at=OuterRef("evaluated_at"), id__lt=OuterRef("pk"))
+        )
+        .order_by("-evaluated_at", "-id")
+    )
+    return (
+        Assessment.objects.filter(post=post)
+        .annotate(
+            previous_id=Subquery(earlier.values("id")[:1], output_field=IntegerField()),
+            previous_at=Subquery(earlier.values("evaluated_at")[:1]),
+        )
+        .order_by("-evaluated_at", "-id")
+        .first()
+    )
+
+
+# What the "what changed" panel reads of the assessment before the newest: the parts of its
+# explanation that changes.assessment_changes() compares, its indicator table cut to the
+# columns compared. Read once and kept in memory like the trend points (an assessment
+# never changes): the page reads the newest explanation anyway, and reading the previous
+# one's parts out of the JSON in SQL cost more than the whole document on SQLite.
+_PREVIOUS_CACHE: OrderedDict[tuple[int, dt.datetime], dict[str, Any]] = OrderedDict()
+_PREVIOUS_CACHE_SIZE = 1000
+
+
+def previous_explanation(*, key: tuple[int, dt.datetime] | None) -> dict[str, Any] | None:
+    """The compared parts of an assessment's explanation (``key``: its id and evaluation
+    time), or None without one. One query, for an assessment not yet in memory; always one
+    (on an id that matches nothing), so the page's query count does not depend on it."""
+    with _TREND_LOCK:
+        found = _PREVIOUS_CACHE.get(key) if key else None
+    wanted = key[0] if key and found is None else 0
+    stored = Assessment.objects.filter(id=wanted).values_list("explanation", flat=True).first()
+    if found is not None or stored is None or key is None:
+        return found
+    parts = {part: stored.get(part) for part in changes.PARTS}
+    parts["indicators"] = _compared_indicators(stored)
+    with _TREND_LOCK:
+        _PREVIOUS_CACHE[key] = parts
+        while len(_PREVIOUS_CACHE) > _PREVIOUS_CACHE_SIZE:
+            _PREVIOUS_CACHE.popitem(last=False)
+    return parts
+
+
+def _compared_indicators(explanation: dict[str, Any]) -> dict[str, Any]:
+    """The indicator table with only the columns the comparison reads."""
+    rows = contributions_from_dict(explanation)
+    columns = [c for c in changes.INDICATOR_COLUMNS if not rows or c in rows[0]]
+    return {"columns": columns, "rows": [[row.get(c) for c in columns] for row in rows]}
 
 
 def newest_assessment_id(*, post: Post) -> int | None:

@@ -42,6 +42,7 @@ from .pages import BriefPage, OverviewPage, PostPage
 POST_PANELS = frozenset(
     {
         "gauge",
+        "changes",
         "explanation",
         "charts",
         "indicators",

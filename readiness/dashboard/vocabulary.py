@@ -73,6 +73,7 @@ DEADLINES = {
 REASON_KINDS = {
     "trigger": _("Triggers"),
     "time": _("Time"),
+    "means": _("Means"),
     "hold": _("Hold"),
     "baseline": _("Baseline"),
 }

@@ -20,10 +20,12 @@ from tests.dashboard.conftest import htmx, populate_post
 from tests.factories import DecisionFactory, IndicatorFactory, PostFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
-# session, user, post (+community, warden and assembly-point counts), newest assessment,
-# ladder, checklists (+who ticked), evidence indicators, history, decisions, timeline,
-# routes, staff summary, staff to confirm, schools
-POST_PAGE_QUERIES = 14
+# session, user, post (+community, warden and assembly-point counts), newest assessment
+# (+the previous one's id and time), the previous explanation (for "what changed"; on an id
+# that matches nothing once it is in memory), ladder, checklists (+who ticked), indicators
+# named (evidence and new ones), history, decisions, timeline, routes, staff summary,
+# staff to confirm, schools
+POST_PAGE_QUERIES = 15
 
 
 def url(post) -> str:  # type: ignore[no-untyped-def]
