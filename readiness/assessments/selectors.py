@@ -138,7 +138,7 @@ def _indicators(
             | Q(ongoing=True, ended_at__isnull=True)
             | Q(ended_at__gte=since)
         )
-        # Text and source are for people; the dashboards read them by id.
+        # The text is for people; the dashboards read it by id.
         .values_list(
             "post_id",
             "id",
@@ -151,15 +151,19 @@ def _indicators(
             "ongoing",
             "ended_at",
             "recorded_at",
+            "source",
             "event",
             "de_escalation",
         )
     )
     found: dict[int, list[IndicatorIn]] = defaultdict(list)
-    for post_id, pk, *rest, event, de_escalation in rows:
-        # Positional up to recorded_at (IndicatorIn's order), then by name: source and text
-        # lie between and are not loaded.
-        found[post_id].append(IndicatorIn(str(pk), *rest, event=event, de_escalation=de_escalation))
+    for post_id, pk, *rest, source, event, de_escalation in rows:
+        # Positional up to recorded_at (IndicatorIn's order), then by name. The source is
+        # loaded: two sources reporting one event raise its credibility (engine step 1);
+        # the text is for people and is not.
+        found[post_id].append(
+            IndicatorIn(str(pk), *rest, source=source, event=event, de_escalation=de_escalation)
+        )
     return found
 
 

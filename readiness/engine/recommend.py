@@ -152,6 +152,15 @@ def recommend(
         # advise less than the current level, and ask for the level whose means can.
         candidates.add(current if means_level is None else means_level)
     level = max(candidates)
+    stepped_from = None
+    if level < current:
+        # A step down must not go to a level whose own people could not all leave by its
+        # means: stop at the first one (at the latest the current level) whose can.
+        floor = level
+        while floor < current and _stuck(levels[floor]):
+            floor += 1
+        if floor > level:
+            stepped_from, level = level, floor
 
     reasons: list[Reason] = []
     for k in sorted(indicated, reverse=True):
@@ -215,6 +224,24 @@ def recommend(
                 else abs(levels[means.level].margin_days or 0.0),
             )
         )
+    if stepped_from is not None:
+        below = levels[stepped_from]
+        reasons.append(
+            _reason(
+                "means",
+                level,
+                "reason_means",
+                level_name=names[stepped_from],
+                people=below.load,
+                due="no_means" if below.margin_days == -math.inf else "overdue",
+                days=None if below.margin_days in (None, -math.inf) else -(below.margin_days or 0),
+                target_name=names[level],
+                target_due=_due(levels[level].margin_days),
+                target_days=None
+                if levels[level].margin_days in (None, -math.inf)
+                else abs(levels[level].margin_days or 0.0),
+            )
+        )
     reasons.sort(key=lambda r: -r.level)
     if not reasons:
         reasons.append(
@@ -248,6 +275,12 @@ def recommend(
         indicated_since=new_since,
         means_level=means_level,
     )
+
+
+def _stuck(level: LevelOut) -> bool:
+    """Its people cannot all leave by the means usable at it before those close."""
+    m = level.margin_days
+    return level.load > 0 and m is not None and m < 0
 
 
 def _due(margin: float | None) -> str:

@@ -86,12 +86,13 @@ def route_horizon(
     *,
     baseline: float | None = None,
     observed_open: bool = False,
+    observed_share: float = 1.0,
 ) -> Horizon:
     """Days until the route is expected to be unusable.
 
     closed: 0. T below forecast_min_threat: never. Otherwise, with thr the threshold (seen
-    open lately: at least T + headroom * (100 - T), so that an observation beats the
-    model) and B the post's baseline (0 without one): 0 when T >= thr, else the shorter of
+    open lately: at least T + headroom * share * (100 - T), share the part of the
+    verification window still left, so that an observation beats the model) and B the post's baseline (0 without one): 0 when T >= thr, else the shorter of
     the level estimate cap * (thr - T) / (thr - B) (a drift that would take cap days from
     the post's normal to thr) and the trend estimate (thr - T) / slope (slope > 0)."""
     if status == RouteStatus.CLOSED:
@@ -102,7 +103,10 @@ def route_horizon(
         return Horizon(math.inf, NONE, None, None, closes_at_threat, observed_open)
     threshold = closes_at_threat
     if observed_open:
-        threshold = max(threshold, threat + params.observed_open_headroom * (100.0 - threat))
+        # The headroom fades as the verification ages (observed_share: the part of the
+        # verification window left), so the horizon does not jump when it runs out.
+        headroom = params.observed_open_headroom * max(0.0, min(1.0, observed_share))
+        threshold = max(threshold, threat + headroom * (100.0 - threat))
     if threat >= threshold:
         return Horizon(0.0, PAST_THRESHOLD, None, None, threshold, observed_open)
     gap = threshold - threat
@@ -146,6 +150,10 @@ def describe_routes(
             and route.verified_at is not None
             and seen_since <= route.verified_at <= now
         )
+        share = 0.0
+        if seen_open and now is not None and route.verified_at is not None:
+            window = params.route_verification_hours * 3600.0
+            share = 1.0 - (now - route.verified_at).total_seconds() / window if window else 0.0
         h = route_horizon(
             route.status,
             threshold,
@@ -154,6 +162,7 @@ def describe_routes(
             params,
             baseline=baseline,
             observed_open=seen_open,
+            observed_share=share,
         )
         rows.append((route, factor, rate, lead, h, recorded))
     total_rate = sum(row[2] for row in rows)

@@ -228,6 +228,10 @@ def _repeats(indicators: Sequence[IndicatorIn], params: Params) -> dict[str, int
             hi = bisect_right(seen, t + window)
             n = 0
             for q in range(lo, hi):
+                # Arrival order only, whatever the weights: then raising one report's
+                # severity or credibility never lowers the index (a property tested). The
+                # price: a rumour known first halves the confirmed report that follows,
+                # unless they name their event (docs/engine.md, "Limits").
                 if order[q] < mine:
                     n += 1
             if n:
@@ -289,8 +293,9 @@ def _direct_weights(
 
 
 def _lowered_after(lowered: Mapping[str, list[datetime]], ind: IndicatorIn) -> datetime | None:
-    """The first de-escalation of the indicator's event known after it became known."""
-    if not ind.event:
+    """The first de-escalation of the indicator's event known after it became known (a
+    de-escalation is not ended by itself or another one)."""
+    if not ind.event or ind.de_escalation:
         return None
     start = ind.known_at
     return next((t for t in lowered.get(ind.event, ()) if t >= start), None)
@@ -618,7 +623,16 @@ def _in_force(
                 top.category,
                 max(m.severity for m in live),
                 max(rel[m.reliability] * cred[m.credibility] for m in live),
-                max(_last_in_force(m, lowered, now) for m in live),
+                max(
+                    _last_in_force(
+                        m,
+                        lowered,
+                        now,
+                        params.ongoing_full_days,
+                        max(r.known_at for r in g.members if r.known_at <= now),
+                    )
+                    for m in live
+                ),
                 len(live),
             )
         )
@@ -635,7 +649,7 @@ def _in_force(
                     ind.category,
                     ind.severity,
                     rel[ind.reliability] * cred[ind.credibility],
-                    _last_in_force(ind, lowered, now),
+                    _last_in_force(ind, lowered, now, params.ongoing_full_days),
                 )
             )
         else:
@@ -665,11 +679,17 @@ def _in_force(
 
 
 def _last_in_force(
-    ind: IndicatorIn, lowered: Mapping[str, list[datetime]], now: datetime
+    ind: IndicatorIn,
+    lowered: Mapping[str, list[datetime]],
+    now: datetime,
+    full_days: float,
+    last_report: datetime | None = None,
 ) -> datetime:
-    """An event: when observed; an ongoing condition: now, or when it ended."""
+    """An event: when observed; an ongoing condition: now, or when it ended or went stale
+    (full_days after it was last reported)."""
     if not ind.ongoing:
         return ind.observed_at
-    ends = [t for t in (ind.ended_at, _lowered_after(lowered, ind)) if t]
+    stale = (last_report or ind.known_at) + timedelta(days=full_days)
+    ends = [t for t in (ind.ended_at, _lowered_after(lowered, ind), stale) if t]
     end = min(ends) if ends else None
     return now if end is None or end > now else end

@@ -367,3 +367,18 @@ def test_pruning_keeps_recent_daily_and_evidence(post):  # type: ignore[no-untyp
     kept = set(Assessment.objects.values_list("pk", flat=True))
     assert kept == {evening.pk, evidence.pk, flagged.pk, *(a.pk for a in recent)}
     assert morning.pk not in kept and noon.pk not in kept
+
+
+def test_inputs_carry_the_source_so_that_corroboration_counts(post):  # type: ignore[no-untyped-def]
+    """Two sources reporting one event raise its credibility (engine step 1): the loader
+    must give the engine each report's source."""
+    now = timezone.now()
+    afp = IndicatorFactory(
+        post=post, observed_at=now - dt.timedelta(hours=3), event="siege", source="AFP"
+    )
+    IndicatorFactory(
+        post=post, observed_at=now - dt.timedelta(hours=2), event="siege", source="Reuters"
+    )
+    loaded = {i.id: i for i in inputs_of(post, timezone.now()).indicators}
+    assert loaded[str(afp.pk)].source == "AFP"
+    assert {i.source for i in loaded.values() if i.event == "siege"} == {"AFP", "Reuters"}

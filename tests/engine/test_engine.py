@@ -321,3 +321,27 @@ def test_the_gauge_never_reassures_while_the_people_called_cannot_leave(
 def test_every_assessment_serialises_to_strict_json(kwargs: dict[str, object]) -> None:
     data = assess(inputs(**kwargs)).to_dict()
     assert json.loads(json.dumps(data, allow_nan=False)) == data
+
+
+def test_a_step_down_stops_where_the_people_could_still_leave() -> None:
+    """Review of issue 8: at evacuation, with only reduced presence indicated, the engine
+    must not send the post back to a level whose people cannot all leave by its means."""
+    at = NOW
+    pop = Population(4000, 2800, 300, 12, 28, 18, 60)
+    orders = (
+        IndicatorIn("p1", Category.PEER_ACTION, 5, Reliability.A, 1, ago(10), event="us"),
+        IndicatorIn("p2", Category.PEER_ACTION, 5, Reliability.A, 1, ago(3), event="fr"),
+    )
+    routes_ = (
+        RouteIn("air", RouteMode.COMMERCIAL_AIR, RouteStatus.UNKNOWN, 200, closes_at_threat=40),
+        RouteIn(
+            "mil", RouteMode.MILITARY_AIR, RouteStatus.OPEN, 300, lead_time_hours=48,
+            verified_at=ago(1),
+        ),
+    )  # fmt: skip
+    at4 = assess(inputs(now=at, current_level=4, indicators=orders, routes=routes_, population=pop))
+    assert at4.levels[4].margin_days is not None and at4.levels[4].margin_days < 0
+    assert at4.recommended_level == 6
+    at6 = assess(inputs(now=at, current_level=6, indicators=orders, routes=routes_, population=pop))
+    assert at6.recommended_level == 6 and at6.verdict != "too_early"
+    assert any(r.kind == "means" for r in at6.reasons)

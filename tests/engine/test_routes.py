@@ -264,3 +264,18 @@ def test_a_margin_moves_no_further_than_the_horizons(
     if kind1 == DEADLINE and kind2 == DEADLINE:
         assert m1 is not None and m2 is not None
         assert abs((m2 - m1) - d) < 1e-6  # every route a day later: the margin a day later
+
+
+def test_the_observation_fades_out_instead_of_dropping() -> None:
+    """A route verified 71.9 h or 72.1 h ago: nearly the same horizon, not 7.7 days then 0."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime(2025, 11, 6, 12, tzinfo=UTC)
+
+    def horizon(hours: float) -> float:
+        r = route(closes_at_threat=85, verified_at=now - timedelta(hours=hours))
+        (out,) = describe_routes((r,), 91.8, 0, 6, DEFAULT_PARAMS, now=now)
+        return out.horizon_days
+
+    assert abs(horizon(71.9) - horizon(72.1)) < 0.1
+    assert horizon(1) > horizon(48) > horizon(71.9)
