@@ -30,6 +30,7 @@ class AssessmentsConfig(AppConfig):
         # The Celery app, configured from the settings, before any task is sent: web
         # processes, management commands and tests all pass through here.
         from readiness import celery  # noqa: F401
+
         # Every write path (admin, roster import, scenario load, views, feeds) changes the
         # engine's inputs through these models, so the re-score request hangs on their
         # saves rather than on each path, where one would be forgotten. Queryset
