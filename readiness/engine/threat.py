@@ -165,6 +165,9 @@ class InForce(NamedTuple):
     confidence: float  # R * K
     last_in_force: datetime  # event: observed_at; ongoing: ended_at, or now if not ended
     reports: int = 1  # reports behind it
+    # (severity, R * K) of each report behind it: a trigger counts the piece when one
+    # report is grave and sure enough, not a rumour's severity with another's grading.
+    graded: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -634,6 +637,7 @@ def _in_force(
                     for m in live
                 ),
                 len(live),
+                tuple((m.severity, rel[m.reliability] * cred[m.credibility]) for m in live),
             )
         )
     clusters: dict[Category, list[IndicatorIn]] = defaultdict(list)
@@ -673,6 +677,7 @@ def _in_force(
                     max(rel[m.reliability] * cred[m.credibility] for m in cluster),
                     max(m.observed_at for m in cluster),
                     len(cluster),
+                    tuple((m.severity, rel[m.reliability] * cred[m.credibility]) for m in cluster),
                 )
             )
     return {c: tuple(v) for c, v in out.items()}

@@ -256,15 +256,19 @@ def count_indicators(
     within_days: float,
     min_confidence: float,
 ) -> list[str]:
-    """ids with category match, severity >= s, R*K >= c, last in force >= now - d days."""
+    """ids with category match, one report of severity >= s and R*K >= c (the same report),
+    last in force >= now - d days."""
     since = now - timedelta(days=within_days)
     return [
         i.id
         for i in in_force
         if (category is None or i.category == category)
-        and i.severity >= min_severity
-        and i.confidence >= min_confidence
         and i.last_in_force >= since
+        and (
+            any(sv >= min_severity and cf >= min_confidence for sv, cf in i.graded)
+            if i.graded
+            else i.severity >= min_severity and i.confidence >= min_confidence
+        )
     ]
 
 

@@ -192,3 +192,15 @@ def test_quorum_counts_enabled_triggers() -> None:
 def test_default_ladder_is_quiet_on_a_quiet_post() -> None:
     outs, levels = evaluate_ladder(DEFAULT_LADDER, ctx(routes=(route(),)))
     assert not any(t.met for t in outs) and not any(lv.indicated for lv in levels)
+
+
+def test_a_rumour_s_severity_does_not_borrow_a_sure_report_s_grading() -> None:
+    """Review of issue 8: an improbable severity-5 rumour and a sure severity-2 report of
+    one cluster are not a sure severity-5 piece of evidence."""
+    spec = TriggerSpec(
+        K.INDICATOR_COUNT, category=Category.INCIDENT, count=1, min_severity=5, within_days=3
+    )
+    rumour = indicator("r", severity=5, reliability=Reliability.E, credibility=5, event="")
+    sure = indicator("s", severity=2, age_days=0.5, event="")
+    assert not check(spec, ctx((rumour, sure))).met
+    assert check(spec, ctx((indicator("a", severity=5, event=""), sure))).met
