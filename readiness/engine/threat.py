@@ -207,13 +207,14 @@ def least_squares_slope(xs: list[float], ys: list[float]) -> float:
 
 
 def _repeats(indicators: Sequence[IndicatorIn], params: Params) -> dict[str, int]:
-    """For each report that names no event (not an ongoing condition): how many reports of
+    """For each report that names no event (an ongoing condition too: a siege reported as
+    a condition and as an attack on foreigners is one shock): how many reports of
     the same family and direction, known before it, were observed within the family's
     window of it. Depends only on earlier-known reports, so a past day's value is the same
     as today's: the difference arrays stay exact."""
     by_family: dict[tuple[Category, bool], list[IndicatorIn]] = defaultdict(list)
     for ind in indicators:
-        if (not ind.event or ind.category in _SEPARATE_ACTORS) and not ind.ongoing:
+        if not ind.event or ind.category in _SEPARATE_ACTORS:
             by_family[(FAMILY.get(ind.category, ind.category), ind.de_escalation)].append(ind)
     out: dict[str, int] = {}
     hours = params.repeat_window_hours

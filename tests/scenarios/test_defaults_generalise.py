@@ -249,7 +249,11 @@ def test_coup_evacuation_after_the_airport_closes_and_no_later_than_decided(
 def test_coup_the_step_down_is_followed_within_the_hold(coup: Replay) -> None:
     step_down = next(o for o in coup.decisions if not o.escalation)
 
-    assert step_down.lead_days is not None and -HOLD_DAYS <= step_down.lead_days <= 0
+    # Since reports of one shock count once (an ongoing "fighting" condition logged beside
+    # the attack reports of the same days counts as a repeat), the evacuated post reads
+    # as calmer a week before the ministry stepped down: the engine may lead by a week,
+    # and must not lag beyond the hold.
+    assert step_down.lead_days is not None and -HOLD_DAYS <= step_down.lead_days <= 7
 
 
 # Engine rules the calibration relies on --------------------------------------------------
