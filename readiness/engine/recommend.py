@@ -195,52 +195,21 @@ def recommend(
                 "reason_time",
                 level_name=levels[pressing].name,
                 people=levels[pressing].load,
-                due="no_deadline"
-                if m is None
-                else "no_means"
-                if m == -math.inf
-                else "overdue"
-                if m < 0
-                else "due",
-                days=None if m is None or m == -math.inf else abs(m),
+                due=_due(m),
+                days=_days(m),
                 buffer=buffer_days,
                 target_name=names[time_level] if time_level is not None else None,
             )
         )
     if means is not None:
         reasons.append(
-            _reason(
-                "means",
-                means.level if means.level is not None else current,
-                "reason_means",
-                level_name=names[current],
-                people=means.people,
-                due="no_means" if means.margin == -math.inf else "overdue",
-                days=None if means.margin == -math.inf else -means.margin,
-                target_name=names[means.level] if means.level is not None else None,
-                target_due=None if means.level is None else _due(levels[means.level].margin_days),
-                target_days=None
-                if means.level is None or levels[means.level].margin_days in (None, -math.inf)
-                else abs(levels[means.level].margin_days or 0.0),
-            )
+            _means_reason(names, levels, current, means.people, means.margin, means.level)
         )
     if stepped_from is not None:
         below = levels[stepped_from]
+        assert below.margin_days is not None  # _stuck: a negative margin
         reasons.append(
-            _reason(
-                "means",
-                level,
-                "reason_means",
-                level_name=names[stepped_from],
-                people=below.load,
-                due="no_means" if below.margin_days == -math.inf else "overdue",
-                days=None if below.margin_days in (None, -math.inf) else -(below.margin_days or 0),
-                target_name=names[level],
-                target_due=_due(levels[level].margin_days),
-                target_days=None
-                if levels[level].margin_days in (None, -math.inf)
-                else abs(levels[level].margin_days or 0.0),
-            )
+            _means_reason(names, levels, stepped_from, below.load, below.margin_days, level)
         )
     reasons.sort(key=lambda r: -r.level)
     if not reasons:
@@ -281,6 +250,36 @@ def _stuck(level: LevelOut) -> bool:
     """Its people cannot all leave by the means usable at it before those close."""
     m = level.margin_days
     return level.load > 0 and m is not None and m < 0
+
+
+def _days(margin: float | None) -> float | None:
+    """The number of days a reason states: none for no deadline or no means left."""
+    return None if margin is None or margin == -math.inf else abs(margin)
+
+
+def _means_reason(
+    names: Mapping[int, str],
+    levels: Sequence[LevelOut],
+    stuck: int,
+    people: float,
+    margin: float,
+    target: int | None,
+) -> Reason:
+    """The people called at `stuck` cannot all leave by its means (margin < 0); `target`,
+    the level whose means can (None: none can), is asked for with its own deadline."""
+    target_margin = levels[target].margin_days if target is not None else None
+    return _reason(
+        "means",
+        target if target is not None else stuck,
+        "reason_means",
+        level_name=names[stuck],
+        people=people,
+        due=_due(margin),
+        days=_days(margin),
+        target_name=names[target] if target is not None else None,
+        target_due=_due(target_margin) if target is not None else None,
+        target_days=_days(target_margin),
+    )
 
 
 def _due(margin: float | None) -> str:

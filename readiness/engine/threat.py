@@ -621,6 +621,7 @@ def _in_force(
         if not live:
             continue
         top = max(live, key=lambda m: (m.severity, rel[m.reliability] * cred[m.credibility]))
+        last_report = max(r.known_at for r in g.members)  # all known by now (in `known`)
         out[top.category].append(
             InForce(
                 top.id,
@@ -628,13 +629,7 @@ def _in_force(
                 max(m.severity for m in live),
                 max(rel[m.reliability] * cred[m.credibility] for m in live),
                 max(
-                    _last_in_force(
-                        m,
-                        lowered,
-                        now,
-                        params.ongoing_full_days,
-                        max(r.known_at for r in g.members if r.known_at <= now),
-                    )
+                    _last_in_force(m, lowered, now, params.ongoing_full_days, last_report)
                     for m in live
                 ),
                 len(live),
