@@ -75,6 +75,18 @@ def _count(f: Mapping[str, Any]) -> str:
     }
 
 
+def _count_with(f: Mapping[str, Any]) -> str:
+    return _count(f) + ngettext(
+        "; and %(n)s %(what)s indicator of severity >= %(severity)s in the same days, 1 needed",
+        "; and %(n)s %(what)s indicators of severity >= %(severity)s in the same days, 1 needed",
+        f["with_found"],
+    ) % {
+        "n": f["with_found"],
+        "what": _category(f["with_category"]),
+        "severity": f["with_min_severity"],
+    }
+
+
 def _alarm(f: Mapping[str, Any]) -> str:
     return _("; alarm under %(days)s") % {"days": p.days(f["below"])}
 
@@ -175,6 +187,7 @@ SAY: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "index": _index,
     "index_above": _index_above,
     "count": _count,
+    "count_with": _count_with,
     "route_missing": lambda f: _("no %(routes)s recorded") % {"routes": _routes(f)},
     "route_closed": lambda f: (
         _("%(closed)s of %(total)s %(routes)s closed")

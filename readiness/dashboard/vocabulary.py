@@ -103,6 +103,7 @@ SHIPPED_NAMES = (
     gettext_noop("Foreigners targeted"),
     gettext_noop("Fighting in the city"),
     gettext_noop("Threat index extreme"),
+    gettext_noop("Grave incident as governments leave"),
     gettext_noop("Threat index at its limit"),
     gettext_noop("No commercial flight left"),
     # Checklists.

@@ -152,6 +152,21 @@ DEFAULT_LADDER: tuple[LevelSpec, ...] = (
                 within_days=3,
             ),
             TriggerSpec(K.THREAT_INDEX, name="Threat index extreme", threshold=88),
+            # A grave incident that other governments act on: one of them authorising or
+            # ordering departure within the same three days. In the library no government
+            # drew down after any of the eight terrorist shocks; at N'Djamena (2008) the US
+            # authorised departure the evening the army was routed 50 km out, and France
+            # regrouped its nationals that night (docs/engine.md, "Converging evidence").
+            TriggerSpec(
+                K.INDICATOR_COUNT,
+                name="Grave incident as governments leave",
+                category=Category.INCIDENT,
+                count=1,
+                min_severity=5,
+                within_days=3,
+                with_category=Category.PEER_ACTION,
+                with_min_severity=4,
+            ),
         ),
     ),
     LevelSpec(

@@ -609,8 +609,9 @@ def _in_force(
 ) -> dict[Category, tuple[InForce, ...]]:
     """The pieces of evidence the count triggers count, by category: a named event once
     (its heaviest report); in the security categories, a cluster of unnamed reports of one
-    category observed within its window of the cluster's first report once; any other
-    report once. De-escalations and expired reports are not counted."""
+    category observed within its window of the cluster's first report once (an ongoing
+    report too, as in the weights: a siege logged as a condition and then updated is one
+    shock; the cluster is in force while its condition is); any other report once. De-escalations and expired reports are not counted."""
     out: dict[Category, list[InForce]] = {c: [] for c in Category}
     in_groups: set[str] = set()
     for g in groups:
@@ -642,7 +643,7 @@ def _in_force(
             continue
         if ind.expires_at is not None and ind.expires_at <= now:
             continue
-        if ind.ongoing or ind.event or ind.category not in _CLUSTERED:
+        if ind.event or ind.category not in _CLUSTERED:
             out[ind.category].append(
                 InForce(
                     ind.id,
@@ -671,7 +672,7 @@ def _in_force(
                     cat,
                     top.severity,
                     max(rel[m.reliability] * cred[m.credibility] for m in cluster),
-                    max(m.observed_at for m in cluster),
+                    max(_last_in_force(m, lowered, now, params.ongoing_full_days) for m in cluster),
                     len(cluster),
                     tuple((m.severity, rel[m.reliability] * cred[m.credibility]) for m in cluster),
                 )

@@ -220,31 +220,54 @@ def _index_trigger(
 
 
 def _count_trigger(spec: TriggerSpec, ctx: TriggerContext) -> _Verdict:
-    """met = #(category, severity >= s, R*K >= c, in force within d days) >= count."""
+    """met = #(category, severity >= s, R*K >= c, in force within d days) >= count, and, when
+    the trigger names a second category, #(with_category, severity >= s2, ...) >= 1."""
     assert spec.count is not None and spec.min_severity is not None
     assert spec.within_days is not None
     category = Category(spec.category) if spec.category is not None else None
-    pool: Sequence[InForce] = (
-        ctx.threat.in_force.get(category, ())
-        if category is not None
-        else [i for group in ctx.threat.in_force.values() for i in group]
-    )
-    found = count_indicators(
-        pool,
-        ctx.now,
-        category=category,
-        min_severity=spec.min_severity,
-        within_days=spec.within_days,
-        min_confidence=ctx.params.count_min_confidence,
-    )
-    facts = {
+    found = _pieces(ctx, category, spec.min_severity, spec.within_days)
+    facts: dict[str, Any] = {
         "found": len(found),
         "category": category.value if category is not None else None,
         "min_severity": spec.min_severity,
         "within_days": spec.within_days,
         "needed": spec.count,
     }
-    return _Verdict(len(found) >= spec.count, len(found), spec.count, ">=", found, "count", facts)
+    met = len(found) >= spec.count
+    if spec.with_category is None or spec.with_min_severity is None:
+        return _Verdict(met, len(found), spec.count, ">=", found, "count", facts)
+    # Two streams that meet: what happens (a grave incident) and what well-informed others
+    # do about it (a government pulling its people out). docs/engine.md, "Converging
+    # evidence": a shock that no government acts on does not meet it.
+    also = Category(spec.with_category)
+    with_found = _pieces(ctx, also, spec.with_min_severity, spec.within_days)
+    facts |= {
+        "with_found": len(with_found),
+        "with_category": also.value,
+        "with_min_severity": spec.with_min_severity,
+    }
+    met = met and bool(with_found)
+    evidence = found + [i for i in with_found if i not in found]
+    return _Verdict(met, len(found), spec.count, ">=", evidence, "count_with", facts)
+
+
+def _pieces(
+    ctx: TriggerContext, category: Category | None, min_severity: int, within_days: float
+) -> list[str]:
+    """The pieces of evidence of `category` (None: any) a count trigger counts."""
+    pool: Sequence[InForce] = (
+        ctx.threat.in_force.get(category, ())
+        if category is not None
+        else [i for group in ctx.threat.in_force.values() for i in group]
+    )
+    return count_indicators(
+        pool,
+        ctx.now,
+        category=category,
+        min_severity=min_severity,
+        within_days=within_days,
+        min_confidence=ctx.params.count_min_confidence,
+    )
 
 
 def count_indicators(

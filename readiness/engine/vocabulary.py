@@ -71,6 +71,7 @@ class Group(enum.StrEnum):
 class TriggerKind(enum.StrEnum):
     CATEGORY_INDEX = "category_index"  # category sub-index >= threshold
     INDICATOR_COUNT = "indicator_count"  # >= count indicators (category, severity >= s), d days
+    # ... optionally "with" one piece of another category (severity >= s2) in the same days
     THREAT_INDEX = "threat_index"  # threat index >= threshold
     ROUTE = "route"  # a route (by key) or all routes of a mode closed, or below `below_seats`/day
     CLEARANCE_MARGIN = "clearance_margin"  # margin of `margin_level` below `below_days`
@@ -84,6 +85,8 @@ CONDITION_FIELDS = (
     "count",
     "min_severity",
     "within_days",
+    "with_category",
+    "with_min_severity",
     "route",
     "mode",
     "below_seats",
@@ -111,6 +114,10 @@ class TriggerSpec:
     count: int | None = None  # indicator_count: >= 1
     min_severity: int | None = None  # indicator_count: 1..5
     within_days: float | None = None  # indicator_count: > 0
+    # indicator_count, optional: met only if, in the same days, at least one piece of this
+    # category with severity >= with_min_severity is in force too (both or neither given)
+    with_category: Category | None = None
+    with_min_severity: int | None = None
     route: str | None = None  # route: a route key of the post ...
     mode: RouteMode | None = None  # ... or every route of a mode (exactly one of the two)
     below_seats: int | None = None  # route: met when seats/day < this; None = met when closed
@@ -133,7 +140,14 @@ class TriggerSpec:
         }
         allowed: dict[TriggerKind, set[str]] = {
             TriggerKind.CATEGORY_INDEX: {"category", "threshold"},
-            TriggerKind.INDICATOR_COUNT: {"category", "count", "min_severity", "within_days"},
+            TriggerKind.INDICATOR_COUNT: {
+                "category",
+                "count",
+                "min_severity",
+                "within_days",
+                "with_category",
+                "with_min_severity",
+            },
             TriggerKind.THREAT_INDEX: {"threshold"},
             TriggerKind.ROUTE: {"route", "mode", "below_seats"},
             TriggerKind.CLEARANCE_MARGIN: {"margin_level", "below_days"},
@@ -155,6 +169,13 @@ class TriggerSpec:
             raise TriggerError("min_severity: must be 1 to 5")
         if self.within_days is not None and not self.within_days > 0:
             raise TriggerError("within_days: must be above 0")
+        if (self.with_category is None) != (self.with_min_severity is None):
+            missing = "with_min_severity" if self.with_min_severity is None else "with_category"
+            raise TriggerError(f"{missing}: give with_category and with_min_severity together")
+        if self.with_category is not None:
+            Category(self.with_category)
+        if self.with_min_severity is not None and self.with_min_severity not in SEVERITY_RANGE:
+            raise TriggerError("with_min_severity: must be 1 to 5")
         if kind is TriggerKind.ROUTE and (self.route is None) == (self.mode is None):
             raise TriggerError("route: give either a route key or a mode, not both")
         if self.mode is not None:

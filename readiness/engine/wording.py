@@ -81,6 +81,14 @@ def _count(f: Mapping[str, Any]) -> str:
     )
 
 
+def _count_with(f: Mapping[str, Any]) -> str:
+    return (
+        f"{_count(f)}; and {f['with_found']} {mode(f['with_category'])} "
+        f"indicator{'' if f['with_found'] == 1 else 's'} of severity >= "
+        f"{f['with_min_severity']} in the same days, 1 needed"
+    )
+
+
 def _alarm(f: Mapping[str, Any]) -> str:
     return f"; alarm under {days(f['below'])}"
 
@@ -134,6 +142,7 @@ DETAILS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "index": _index,
     "index_above": _index_above,
     "count": _count,
+    "count_with": _count_with,
     "route_missing": lambda f: f"no {_routes(f)} recorded",
     "route_closed": lambda f: f"{f['closed']} of {f['total']} {_routes(f)} closed",
     "route_seats": lambda f: (

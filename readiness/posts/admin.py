@@ -76,6 +76,7 @@ class TriggerInline(admin.StackedInline):
                 "fields": [
                     ("category", "threshold"),
                     ("count", "min_severity", "within_days"),
+                    ("with_category", "with_min_severity"),
                     ("route", "mode", "below_seats"),
                     ("margin_level", "below_days"),
                     ("active", "reason"),

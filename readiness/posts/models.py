@@ -265,6 +265,13 @@ class Trigger(models.Model):
     count = models.PositiveSmallIntegerField(null=True, blank=True)
     min_severity = models.PositiveSmallIntegerField(null=True, blank=True)
     within_days = models.FloatField(null=True, blank=True)
+    with_category = models.CharField(
+        max_length=24,
+        choices=Category.choices,
+        blank=True,
+        help_text=_("Count triggers: met only with a report of this category in the same days"),
+    )
+    with_min_severity = models.PositiveSmallIntegerField(null=True, blank=True)
     route = models.ForeignKey(
         ExitRoute, null=True, blank=True, on_delete=models.CASCADE, related_name="triggers"
     )
@@ -330,6 +337,16 @@ class Trigger(models.Model):
                 name="trigger_within_days_positive",
             ),
             models.CheckConstraint(
+                condition=Q(with_category="", with_min_severity__isnull=True)
+                | (
+                    Q(kind=TriggerKind.INDICATOR_COUNT)
+                    & ~Q(with_category="")
+                    & Q(with_min_severity__isnull=False)
+                    & Q(with_min_severity__gte=1, with_min_severity__lte=5)
+                ),
+                name="trigger_with_category_and_severity",
+            ),
+            models.CheckConstraint(
                 condition=Q(below_seats__isnull=True) | Q(below_seats__gte=1),
                 name="trigger_below_seats_positive",
             ),
@@ -351,6 +368,8 @@ class Trigger(models.Model):
             count=self.count,
             min_severity=self.min_severity,
             within_days=self.within_days,
+            with_category=v.Category(self.with_category) if self.with_category else None,
+            with_min_severity=self.with_min_severity,
             route=self.route.key if self.route_id else None,
             mode=v.RouteMode(self.mode) if self.mode else None,
             below_seats=self.below_seats,

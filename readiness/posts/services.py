@@ -28,6 +28,8 @@ def _trigger_fields(spec: TriggerSpec, routes: dict[str, ExitRoute]) -> dict[str
         "count": spec.count,
         "min_severity": spec.min_severity,
         "within_days": spec.within_days,
+        "with_category": spec.with_category.value if spec.with_category else "",
+        "with_min_severity": spec.with_min_severity,
         "route": routes[spec.route] if spec.route else None,
         "mode": spec.mode.value if spec.mode else "",
         "below_seats": spec.below_seats,

@@ -432,6 +432,8 @@ class _ScenarioBuilder:
             count=f.maybe_integer("count"),
             min_severity=f.maybe_integer("min_severity"),
             within_days=f.maybe_number("within_days"),
+            with_category=f.maybe_choice("with_category", Category),
+            with_min_severity=f.maybe_integer("with_min_severity"),
             route=f.maybe_text("route"),
             mode=f.maybe_choice("mode", RouteMode),
             below_seats=f.maybe_integer("below_seats"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -24,6 +25,7 @@ from readiness.engine.vocabulary import (
     Reliability,
     RouteMode,
     RouteStatus,
+    TriggerError,
     TriggerKind,
     TriggerSpec,
 )
@@ -112,10 +114,88 @@ class TestCountTrigger:
         c = ctx((indicator("a", expires_at=NOW), indicator("b")))
         assert check(self.SPEC, c).observed == 1
 
+    def test_a_siege_reported_as_a_condition_and_updated_counts_once(self) -> None:
+        # Unnamed: the siege logged as an ongoing condition, then its updates within 48 h,
+        # are one shock for the count (as for the weights); a report 3 days on is another.
+        siege = indicator("siege", severity=5, age_days=2.5, event="", ongoing=True)
+        update = indicator("update", severity=5, age_days=1.5, event="")
+        spec = TriggerSpec(
+            K.INDICATOR_COUNT, category=Category.INCIDENT, count=2, min_severity=5, within_days=3
+        )
+        out = check(spec, ctx((siege, update)))
+        assert (out.met, out.observed) == (False, 1)
+        later = indicator("later", severity=5, age_days=0, event="")
+        assert check(spec, ctx((siege, update, later))).met
+
+    def test_a_cluster_with_a_condition_is_in_force_while_the_condition_is(self) -> None:
+        siege = indicator("siege", severity=5, age_days=10, event="", ongoing=True)
+        spec = TriggerSpec(
+            K.INDICATOR_COUNT, category=Category.INCIDENT, count=1, min_severity=5, within_days=3
+        )
+        assert check(spec, ctx((siege, indicator("u", severity=4, age_days=9, event="")))).met
+        ended = replace(siege, ended_at=NOW - timedelta(days=5))
+        assert not check(spec, ctx((ended, indicator("u", severity=4, age_days=9, event="")))).met
+
     def test_without_category_every_category_counts(self) -> None:
         spec = TriggerSpec(K.INDICATOR_COUNT, count=2, min_severity=3, within_days=5)
         c = ctx((indicator("a"), indicator("b", Category.SUPPLY)))
         assert check(spec, c).met
+
+
+class TestCountWithAnotherCategory:
+    """A count trigger that also needs a piece of another category in the same days: a
+    grave incident that other governments act on (the default 'Grave incident as
+    governments leave' at shelter)."""
+
+    SPEC = TriggerSpec(
+        K.INDICATOR_COUNT,
+        category=Category.INCIDENT,
+        count=1,
+        min_severity=5,
+        within_days=3,
+        with_category=Category.PEER_ACTION,
+        with_min_severity=4,
+    )
+
+    def test_met_only_when_both_streams_meet(self) -> None:
+        attack = indicator("attack", severity=5, age_days=1)
+        departure = indicator("us-departure", Category.PEER_ACTION, 4, age_days=0.5)
+        alone = check(self.SPEC, ctx((attack,)))
+        assert not alone.met and alone.observed == 1 and alone.detail_facts["with_found"] == 0
+        assert alone.detail == (
+            "1 incident indicator(s) of severity >= 5 in the last 3 days, 1 needed; "
+            "and 0 peer action indicators of severity >= 4 in the same days, 1 needed"
+        )
+        both = check(self.SPEC, ctx((attack, departure)))
+        assert both.met and both.detail_code == "count_with"
+        assert both.evidence == ("attack", "us-departure")
+        assert not check(self.SPEC, ctx((departure,))).met
+
+    def test_the_other_stream_must_be_grave_and_recent_too(self) -> None:
+        attack = indicator("attack", severity=5)
+        advice = indicator("advice", Category.PEER_ACTION, 3)  # advises against travel only
+        stale = indicator("old-departure", Category.PEER_ACTION, 4, age_days=3.5)
+        assert not check(self.SPEC, ctx((attack, advice, stale))).met
+
+    @pytest.mark.parametrize(
+        ("fields", "message"),
+        [
+            ({"with_category": Category.PEER_ACTION}, "with_min_severity: give"),
+            ({"with_min_severity": 4}, "with_category: give"),
+            ({"with_category": Category.PEER_ACTION, "with_min_severity": 6}, "with_min_sev"),
+        ],
+    )
+    def test_both_fields_or_neither(self, fields: dict, message: str) -> None:
+        spec = TriggerSpec(K.INDICATOR_COUNT, count=1, min_severity=5, within_days=3, **fields)
+        with pytest.raises(TriggerError, match=message):
+            spec.validate()
+
+    def test_only_count_triggers_take_them(self) -> None:
+        spec = TriggerSpec(
+            K.THREAT_INDEX, threshold=50, with_category=Category.PEER_ACTION, with_min_severity=4
+        )
+        with pytest.raises(TriggerError, match="with_category: not used by a threat_index"):
+            spec.validate()
 
 
 class TestRouteTrigger:

@@ -29,6 +29,19 @@ BAD_TRIGGERS = {
     "active manual without reason": {"kind": "manual", "active": True},
     "severity 6": {"kind": "indicator_count", "count": 1, "min_severity": 6, "within_days": 3},
     "count zero": {"kind": "indicator_count", "count": 0, "min_severity": 3, "within_days": 3},
+    "second category without its severity": {
+        "kind": "indicator_count",
+        "count": 1,
+        "min_severity": 5,
+        "within_days": 3,
+        "with_category": "peer_action",
+    },
+    "second category on an index trigger": {
+        "kind": "threat_index",
+        "threshold": 50,
+        "with_category": "peer_action",
+        "with_min_severity": 4,
+    },
     "negative window": {
         "kind": "indicator_count",
         "count": 1,
@@ -49,6 +62,15 @@ def test_database_accepts_each_well_formed_kind(level):  # type: ignore[no-untyp
     for fields in [
         {"kind": "category_index", "category": "supply", "threshold": 50},
         {"kind": "indicator_count", "count": 2, "min_severity": 4, "within_days": 14},
+        {
+            "kind": "indicator_count",
+            "category": "incident",
+            "count": 1,
+            "min_severity": 5,
+            "within_days": 3,
+            "with_category": "peer_action",
+            "with_min_severity": 4,
+        },
         {"kind": "threat_index", "threshold": 60},
         {"kind": "route", "mode": "commercial_air", "below_seats": 40},
         {"kind": "route", "route": route},

@@ -69,6 +69,21 @@ def test_a_triggers_list_replaces_every_default_trigger() -> None:
     assert [level.name for level in scenario.ladder] == [level.name for level in DEFAULT_LADDER]
 
 
+def test_a_count_trigger_with_a_second_category() -> None:
+    text = scenario_text(
+        extra="""
+        triggers:
+          - {level: 5, kind: indicator_count, name: Grave incident as governments leave,
+             category: incident, count: 1, min_severity: 5, within_days: 3,
+             with_category: peer_action, with_min_severity: 4}
+        """
+    )
+
+    [trigger] = {level.rank: level.triggers for level in parse_scenario(text).ladder}[5]
+
+    assert (trigger.with_category, trigger.with_min_severity) == (Category.PEER_ACTION, 4)
+
+
 def test_an_empty_triggers_list_leaves_no_trigger() -> None:
     scenario = parse_scenario(scenario_text(extra="triggers: []\n"))
 

@@ -908,6 +908,20 @@ def test_a_trigger_field_its_kind_does_not_use() -> None:
     )
 
 
+def test_a_second_category_needs_its_severity() -> None:
+    text = scenario_text(
+        extra="triggers:\n  - {level: 5, kind: indicator_count, name: Grave, count: 1,\n"
+        "     min_severity: 5, within_days: 3, with_category: peer_action}\n"
+    )
+
+    problem = the_problem(text)
+
+    assert (problem.path, problem.message) == (
+        "triggers[0].with_min_severity",
+        "give with_category and with_min_severity together",
+    )
+
+
 def test_a_trigger_on_a_level_that_does_not_exist() -> None:
     text = scenario_text(
         extra="triggers:\n  - {level: 9, kind: threat_index, name: High, threshold: 50}\n"
