@@ -82,7 +82,7 @@ def round_people(value: float) -> int:
 
 
 def round_days(value: float | None) -> float | None:
-    """As presenters.days shows them: a tenth under 10 days, whole days from 10 on.
+    """As readiness.wording.numbers.days says them: a tenth under 10 days, whole days from 10 on.
     None (never, no deadline) and infinities stay as they are."""
     if value is None or math.isinf(value):
         return value

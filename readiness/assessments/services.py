@@ -21,12 +21,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from readiness.engine import assess
 from readiness.engine.assessment import EXPLANATION_FORMAT
 from readiness.posts.models import Post
+from readiness.wording.verdict import verdict
 
 from .models import Assessment, RecommendationChange
 from .selectors import Previous, scoring_inputs
@@ -259,7 +260,10 @@ def _notify(change: RecommendationChange) -> None:
     log.info(subject)
     recipients = getattr(settings, "NOTIFY_EMAILS", [])
     if recipients:
-        send_mail(subject, change.assessment.explanation.get("verdict_text", ""), None, recipients)
+        # Said in the site's language (the recipients have no session to choose another).
+        with translation.override(settings.LANGUAGE_CODE):
+            body = verdict(change.assessment.explanation)
+        send_mail(subject, body, None, recipients)
 
 
 def assessments_prune(*, keep_days: int = 14, now: dt.datetime | None = None) -> int:

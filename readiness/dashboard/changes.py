@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from readiness.assessments.changes import Change
-
-from . import details
-from . import presenters as p
-from .vocabulary import HORIZON_SOURCES, VERDICT_MARKS, shipped
+from readiness.wording import details
+from readiness.wording import numbers as n
+from readiness.wording.vocabulary import HORIZON_SOURCES, VERDICT_MARKS, shipped
 
 # Rows shown at once; the others are one click away ("n smaller changes").
 SHOWN = 8
@@ -63,15 +62,15 @@ def elapsed(minutes: int) -> str:
     hours = round(minutes / 60)
     if hours < 24:
         return ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
-    return p.days(round(minutes / 1440, 1))
+    return n.days(round(minutes / 1440, 1))
 
 
 def _signed(value: float | None, decimals: int = 1) -> str:
     """'+3.8', '-157' (with a true minus sign), '0': the difference of two figures shown."""
     if value is None:
         return ""
-    text = p.number(abs(value), decimals)
-    return f"+{text}" if value > 0 else (f"{p.MINUS}{text}" if value < 0 else text)
+    text = n.number(abs(value), decimals)
+    return f"+{text}" if value > 0 else (f"{n.MINUS}{text}" if value < 0 else text)
 
 
 class _Rows:
@@ -133,7 +132,7 @@ class _Rows:
 
     def verdict(self, f: Mapping[str, Any]) -> ChangeRow:
         def word(verdict: str) -> str:
-            return f"{VERDICT_MARKS.get(verdict, '')} {p.verdict_word(verdict)}".strip()
+            return f"{VERDICT_MARKS.get(verdict, '')} {n.verdict_word(verdict)}".strip()
 
         return ChangeRow("verdict", _("Gauge"), word(f["before"]), word(f["after"]), "")
 
@@ -159,8 +158,8 @@ class _Rows:
         return ChangeRow(
             "threat_index",
             _("Threat index"),
-            p.number(f["before"]),
-            p.number(f["after"]),
+            n.number(f["before"]),
+            n.number(f["after"]),
             _signed(f["difference"]),
         )
 
@@ -168,8 +167,8 @@ class _Rows:
         return ChangeRow(
             "trend",
             _("Trend (points per day)"),
-            p.signed(f["before"]),
-            p.signed(f["after"]),
+            n.signed(f["before"]),
+            n.signed(f["after"]),
             _signed(f["difference"]),
         )
 
@@ -177,8 +176,8 @@ class _Rows:
         return ChangeRow(
             "route_status",
             _("%(route)s: status") % {"route": self.route(f)},
-            p.status_name(f["before"]),
-            p.status_name(f["after"]),
+            n.status_name(f["before"]),
+            n.status_name(f["after"]),
             "",
         )
 
@@ -186,14 +185,14 @@ class _Rows:
         return ChangeRow(
             "route_seats",
             _("%(route)s: seats/day") % {"route": self.route(f)},
-            p.number(f["before"], 0),
-            p.number(f["after"], 0),
+            n.number(f["before"], 0),
+            n.number(f["after"], 0),
             _signed(f["difference"], 0),
         )
 
     def route_horizon(self, f: Mapping[str, Any]) -> ChangeRow:
         def horizon(days: float | None) -> str:
-            return _("never") if days is None else p.days(days)
+            return _("never") if days is None else n.days(days)
 
         def source(key: str) -> str:
             return str(HORIZON_SOURCES.get(key, key))
@@ -215,7 +214,7 @@ class _Rows:
             self.route(f),
             "—",
             _("recorded: %(status)s, %(seats)s seats/day")
-            % {"status": p.status_name(f.get("status") or ""), "seats": f.get("seats_per_day")},
+            % {"status": n.status_name(f.get("status") or ""), "seats": f.get("seats_per_day")},
             "",
         )
 
@@ -227,8 +226,8 @@ class _Rows:
             "level_load",
             _("Load at %(level)s (people)")
             % {"level": self.level(f["rank"], f.get("level_name", ""))},
-            p.number(f["before"], 0),
-            p.number(f["after"], 0),
+            n.number(f["before"], 0),
+            n.number(f["after"], 0),
             _signed(f["difference"], 0),
         )
 
@@ -236,8 +235,8 @@ class _Rows:
         return ChangeRow(
             "level_margin",
             _("Margin of %(level)s") % {"level": self.level(f["rank"], f.get("level_name", ""))},
-            p.margin_text(f["before"], f.get("before_deadline")),
-            p.margin_text(f["after"], f.get("after_deadline")),
+            n.margin_text(f["before"], f.get("before_deadline")),
+            n.margin_text(f["after"], f.get("after_deadline")),
             _signed(f.get("difference")),
         )
 
@@ -246,7 +245,7 @@ class _Rows:
             "indicator_new",
             _("New indicator"),
             "—",
-            _("weight %(w)s") % {"w": p.number(f["weight"], 2)},
+            _("weight %(w)s") % {"w": n.number(f["weight"], 2)},
             "",
             self.indicator(f),
         )
@@ -255,7 +254,7 @@ class _Rows:
         return ChangeRow(
             "indicator_expired",
             _("Indicator expired"),
-            _("weight %(w)s") % {"w": p.number(f["before"], 2)},
+            _("weight %(w)s") % {"w": n.number(f["before"], 2)},
             _("expired"),
             "",
             self.indicator(f),
@@ -265,8 +264,8 @@ class _Rows:
         return ChangeRow(
             "indicator_ended",
             _("Condition marked ended"),
-            _("ongoing, weight %(w)s") % {"w": p.number(f["before"], 2)},
-            _("ended, weight %(w)s") % {"w": p.number(f["after"], 2)},
+            _("ongoing, weight %(w)s") % {"w": n.number(f["before"], 2)},
+            _("ended, weight %(w)s") % {"w": n.number(f["after"], 2)},
             _signed(round(f["after"] - f["before"], 2), 2),
             self.indicator(f),
         )
@@ -275,7 +274,7 @@ class _Rows:
         return ChangeRow(
             "indicator_removed",
             _("Indicator no longer counted"),
-            _("weight %(w)s") % {"w": p.number(f["before"], 2)},
+            _("weight %(w)s") % {"w": n.number(f["before"], 2)},
             pgettext("indicator", "removed"),
             "",
             self.indicator(f),

@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from . import presenters
+from readiness.wording import numbers
 
 
 def _fmt(v: float) -> str:
@@ -64,8 +64,8 @@ def sparkline(values: Sequence[float], *, width: int = 96, height: int = 24) -> 
     ]
     label = _("Threat index over the last %(n)s days, from %(first)s to %(last)s") % {
         "n": len(values) - 1,
-        "first": presenters.number(values[0]),
-        "last": presenters.number(values[-1]),
+        "first": numbers.number(values[0]),
+        "last": numbers.number(values[-1]),
     }
     last_x, last_y = points[-1]
     label = escape(label)
@@ -147,7 +147,7 @@ def history_chart(
         return level_bottom - (level_bottom - level_top) * rank / max(1, top_rank)
 
     trend = sorted(
-        (presenters.parse_time(p["at"]), p["threat_index"])
+        (numbers.parse_time(p["at"]), p["threat_index"])
         for p in trend_points
         if p.get("at") and p.get("threat_index") is not None
     )
@@ -158,7 +158,7 @@ def history_chart(
         (
             _fmt(x(at)),
             _fmt(y_threat(v)),
-            f"{formats.date_format(at.astimezone(tz), 'j M H:i')}: {presenters.number(v)}",
+            f"{formats.date_format(at.astimezone(tz), 'j M H:i')}: {numbers.number(v)}",
         )
         for at, v, *_rest in in_window
     ]
@@ -205,7 +205,7 @@ def history_chart(
         day -= dt.timedelta(days=step_days)
     threat_ticks = [Tick(y_threat(v), str(v)) for v in range(0, 101, 25)]
     level_ticks = [
-        Tick(y_level(rank), f"{rank} {presenters.shipped_short(name, 28)}")
+        Tick(y_level(rank), f"{rank} {numbers.shipped_short(name, 28)}")
         for rank, name in sorted(level_names.items())
     ]
     first = series[0][1] if series else (in_window[0][1] if in_window else None)
@@ -215,8 +215,8 @@ def history_chart(
         "now %(current)s; recommended %(recommended)s."
     ) % {
         "days": days,
-        "first": presenters.number(first),
-        "last": presenters.number(last),
+        "first": numbers.number(first),
+        "last": numbers.number(last),
         "current": current_level,
         "recommended": in_window[-1][3] if in_window else "—",
     }
@@ -343,33 +343,33 @@ def capacity_chart(*, exp: Mapping[str, Any], rank: int | None, level_name: str)
     lrm_x = _fmt(x(margin)) if margin is not None and 0 <= margin <= end else None
     if margin is None:
         lrm_label = _("no latest responsible moment: %(why)s") % {
-            "why": presenters.deadline_text(level.get("deadline", ""))
+            "why": numbers.deadline_text(level.get("deadline", ""))
         }
     elif margin < 0:
         lrm_label = _("latest responsible moment passed %(days)s ago") % {
-            "days": presenters.days(-margin)
+            "days": numbers.days(-margin)
         }
     else:
-        lrm_label = _("latest responsible moment in %(days)s") % {"days": presenters.days(margin)}
+        lrm_label = _("latest responsible moment in %(days)s") % {"days": numbers.days(margin)}
     x_step = nice_step(end, 8)
     x_ticks = []
     t = 0.0
     while t <= end + 1e-9:
-        x_ticks.append(Tick(x(t), presenters.number(t, 0 if x_step >= 1 else 1)))
+        x_ticks.append(Tick(x(t), numbers.number(t, 0 if x_step >= 1 else 1)))
         t += x_step
     y_ticks = []
     v = 0.0
     while v <= top_value + 1e-9:
-        y_ticks.append(Tick(y(v), presenters.whole(v)))
+        y_ticks.append(Tick(y(v), numbers.whole(v)))
         v += y_step
-    closes = [Tick(x(h), presenters.days(h)) for h in sorted(set(finite)) if 0 < h <= end]
+    closes = [Tick(x(h), numbers.days(h)) for h in sorted(set(finite)) if 0 < h <= end]
     summary = _(
         "%(level)s: %(people)s to move; the usable routes carry %(seats)s seats before they "
         "close; %(lrm)s."
     ) % {
         "level": level_name,
-        "people": presenters.people(load),
-        "seats": presenters.whole(level.get("seats_before_close")),
+        "people": numbers.people(load),
+        "seats": numbers.whole(level.get("seats_before_close")),
         "lrm": lrm_label,
     }
     return CapacityChart(
@@ -382,7 +382,7 @@ def capacity_chart(*, exp: Mapping[str, Any], rank: int | None, level_name: str)
         level_name=level_name,
         load=load,
         load_y=_fmt(y(load)),
-        load_text=presenters.people(load),
+        load_text=numbers.people(load),
         cumulative=cumulative,
         remaining=remaining,
         lrm_x=lrm_x,

@@ -14,9 +14,9 @@ from readiness.assessments.models import Verdict
 from readiness.indicators.models import Credibility, Indicator, Reliability
 from readiness.posts.limits import ROUTE_SEATS_MAX
 from readiness.posts.models import AlertLevel, Category, RouteStatus
+from readiness.wording.vocabulary import shipped
 
 from .rendering import renderer
-from .vocabulary import shipped
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 

@@ -21,8 +21,8 @@ from typing import Any
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from . import presenters as p
-from .vocabulary import GROUPS, shipped
+from readiness.wording import numbers as n
+from readiness.wording.vocabulary import GROUPS, shipped
 
 _PARTS = {
     "single": lambda: _("single nationals (registered − dual)"),  # noqa: RUF001
@@ -44,7 +44,7 @@ def apportion(values: Sequence[float]) -> list[int]:
 
 
 def percent(value: float, decimals: int = 1) -> str:
-    return f"{p.number(value, decimals)}\xa0%"
+    return f"{n.number(value, decimals)}\xa0%"
 
 
 @dataclass(slots=True)
@@ -152,12 +152,12 @@ def _detailed(rows: Sequence[Mapping[str, Any]], rank: int, name: Any) -> LevelT
     out = [
         GroupRow(
             label=_group_label(r.get("group", ""), r.get("part", "")),
-            people=p.number(r.get("people", 0.0), 0),
+            people=n.number(r.get("people", 0.0), 0),
             propensity=percent(100 * r.get("propensity", 0.0)),
-            expected=p.number(n, 0),
+            expected=n.number(count, 0),
             called_at=name(r.get("first_rank")),
         )
-        for r, n in zip(called, expected, strict=True)
+        for r, count in zip(called, expected, strict=True)
     ]
     note = ""
     by_part = {r.get("part"): r for r in called if r.get("group") == "citizens"}
@@ -177,8 +177,8 @@ def _detailed(rows: Sequence[Mapping[str, Any]], rank: int, name: Any) -> LevelT
         is_focus=False,
         detailed=True,
         rows=out,
-        people_total=p.number(sum(round(v) for v in people), 0),
-        expected_total=p.number(sum(expected), 0),
+        people_total=n.number(sum(round(v) for v in people), 0),
+        expected_total=n.number(sum(expected), 0),
         load=sum(expected),
         note=note,
     )
@@ -197,13 +197,13 @@ def _expected_only(level: Mapping[str, Any], name: Any) -> LevelTrace:
                 label=_group_label(g, ""),
                 people="—",
                 propensity="—",
-                expected=p.number(n, 0),
+                expected=n.number(count, 0),
                 called_at="",
             )
-            for (g, _v), n in zip(groups, expected, strict=True)
+            for (g, _v), count in zip(groups, expected, strict=True)
         ],
         people_total="—",
-        expected_total=p.number(sum(expected), 0),
+        expected_total=n.number(sum(expected), 0),
         load=sum(expected),
         note=_(
             "This assessment was stored before head counts and propensities were kept: "
@@ -235,44 +235,44 @@ def _add_routes(
             RouteRow(
                 name=route_names.get(r["key"]) or r.get("name") or r["key"],
                 status=r.get("status", ""),
-                status_label=p.status_name(r.get("status", "")),
+                status_label=n.status_name(r.get("status", "")),
                 why=_why(r.get("status", ""), factor),
-                seats_per_day=p.number(r.get("seats_per_day") or 0, 0),
-                factor=f"\u00d7 {p.number(factor, 2)}",
-                counted=p.number(counted[i]),
+                seats_per_day=n.number(r.get("seats_per_day") or 0, 0),
+                factor=f"\u00d7 {n.number(factor, 2)}",
+                counted=n.number(counted[i]),
                 share=percent(shares[i], 0) if shares else "—",
                 seats_before_close="∞"
                 if r.get("seats_before_close") is None
-                else p.number(seats[i] if seats else 0, 0),
+                else n.number(seats[i] if seats else 0, 0),
             )
         )
-    trace.seats_per_day_total = p.number(sum(r.get("seats_per_day") or 0 for r in usable), 0)
-    trace.counted_total = p.number(total_counted)
+    trace.seats_per_day_total = n.number(sum(r.get("seats_per_day") or 0 for r in usable), 0)
+    trace.counted_total = n.number(total_counted)
     if unbounded:
         trace.seats_total = "∞"
         trace.arithmetic = _(
             "A route usable at this level is not expected to close: its seats are not cut "
             "short by a closure, and the clearance time says how long the %(load)s take."
-        ) % {"load": p.people(trace.load)}
+        ) % {"load": n.people(trace.load)}
         return
     shown = sum(seats)
-    trace.seats_total = p.number(shown, 0)
+    trace.seats_total = n.number(shown, 0)
     if trace.load > shown:
         trace.short = trace.load - shown
         trace.arithmetic = _(
             "%(load)s to move − %(seats)s seats before the routes close = %(short)s who "  # noqa: RUF001
             "cannot leave by these means, even starting now."
         ) % {
-            "load": p.number(trace.load, 0),
-            "seats": p.number(shown, 0),
-            "short": p.people(trace.short),
+            "load": n.number(trace.load, 0),
+            "seats": n.number(shown, 0),
+            "short": n.people(trace.short),
         }
     else:
         trace.arithmetic = _(
             "%(seats)s seats before the routes close − %(load)s to move = %(spare)s to spare "  # noqa: RUF001
             "if departures start now."
         ) % {
-            "load": p.number(trace.load, 0),
-            "seats": p.number(shown, 0),
-            "spare": p.number(shown - trace.load, 0),
+            "load": n.number(trace.load, 0),
+            "seats": n.number(shown, 0),
+            "spare": n.number(shown - trace.load, 0),
         }

@@ -23,9 +23,12 @@ from readiness.assessments.models import Assessment
 from readiness.engine import contributions_from_dict
 from readiness.indicators.models import Credibility, Reliability
 from readiness.posts.models import AlertLevel, Category, Post
+from readiness.wording import numbers
+from readiness.wording.details import detail
+from readiness.wording.verdict import verdict as verdict_sentence
+from readiness.wording.vocabulary import REASON_KINDS, VERDICT_MARKS, shipped
 
 from . import changes, charts, loads, presenters, selectors
-from .details import said_once
 from .forms import (
     DecisionForm,
     IndicatorFilterForm,
@@ -34,7 +37,6 @@ from .forms import (
     RouteCheckForm,
     StaffConfirmForm,
 )
-from .vocabulary import VERDICT_MARKS, shipped
 
 HISTORY_DAYS = 30
 
@@ -83,7 +85,7 @@ class OverviewPage:
     def rows(self) -> list[SafeString]:
         """The table's rows, written here: with hundreds of posts the template's lookups and
         escapes per cell cost several times the queries (docs/dashboards.md)."""
-        with presenters.same_locale():
+        with numbers.same_locale():
             return self._rows()
 
     def _rows(self) -> list[SafeString]:
@@ -105,15 +107,15 @@ class OverviewPage:
                     recommended=escape(
                         f"{a['recommended_level']} · {shipped(row.recommended_level_name)}"
                     ),
-                    threat=presenters.number(a["threat_index"]),
+                    threat=numbers.number(a["threat_index"]),
                     sparkline=charts.sparkline(a["trend_points"]),
-                    trend=escape(f"{presenters.signed(a['trend_per_day'])} {per_day}"),
+                    trend=escape(f"{numbers.signed(a['trend_per_day'])} {per_day}"),
                     overdue=' class="overdue"' if margin is not None and margin < 0 else "",
-                    margin=escape(presenters.margin_text(margin)),
+                    margin=escape(numbers.margin_text(margin)),
                     preparedness=round(a["preparedness"]),
                     iso=evaluated.isoformat(),
                     stamp=evaluated.strftime("%Y-%m-%d %H:%M UTC"),
-                    age=escape(presenters.age_text(evaluated, self.now)),
+                    age=escape(numbers.age_text(evaluated, self.now)),
                     failing=failing if post.rescore_error else "",
                 )
             else:
@@ -170,7 +172,7 @@ class OverviewPage:
     def counts(self) -> list[tuple[str, str, str, int]]:
         order = ["late", "act_now", "watch", "on_time", "too_early", "not_assessed"]
         return [
-            (v, presenters.verdict_word(v), VERDICT_MARKS[v], self.data.counts[v])
+            (v, numbers.verdict_word(v), VERDICT_MARKS[v], self.data.counts[v])
             for v in order
             if self.data.counts.get(v)
         ]
@@ -229,7 +231,7 @@ class PostPage:
 
     @cached_property
     def route_names(self) -> dict[str, str]:
-        return {route.key: presenters.route_label(route) for route in self.routes}
+        return {route.key: numbers.route_label(route) for route in self.routes}
 
     def _route_names_if_needed(self) -> dict[str, str]:
         # English uses the engine's own sentence and names: no need to read the routes.
@@ -429,7 +431,7 @@ class PostPage:
                     "status": state,
                     "weight": expired
                     if status == "expired"
-                    else (presenters.number(weight, 2) if weight is not None else uncounted),
+                    else (numbers.number(weight, 2) if weight is not None else uncounted),
                 }
             )
         return out
@@ -504,7 +506,7 @@ class PostPage:
         return [
             {
                 "route": route,
-                "label": presenters.route_label(route),
+                "label": numbers.route_label(route),
                 "form": self.route_form(route),
                 "fresh": route.verified_at is not None and route.verified_at >= recent,
             }
@@ -569,37 +571,24 @@ class BriefPage:
         details = selectors.brief_details(
             keys=[(r.assessment["id"], r.assessment["evaluated_at"]) for r in rows if r.assessment]
         )
-        english = (get_language() or "en").startswith("en")
         out = []
         for row in rows:
             a = row.assessment
-            detail = details.get(a["id"]) if a else None
+            exp = details.get(a["id"]) if a else None
             sentence = ""
-            reasons: list[str] = []
-            if a and detail:
-                reasons = said_once((a["id"], "reasons"), detail.get("reasons") or [])
-                if english:
-                    sentence = detail.get("verdict_text") or ""
-                else:
-                    exp = {
-                        "verdict": a["verdict"],
-                        "verdict_text": detail.get("verdict_text") or "",
-                        "current_level": a["current_level"],
-                        "recommended_level": a["recommended_level"],
-                        "next_level_margin_rank": detail.get("margin_rank"),
-                        "levels": detail.get("levels") or [],
-                        "routes": detail.get("routes") or [],
-                        "params": {"watch_window_days": detail.get("watch_window")},
-                    }
-                    sentence = presenters.gauge_sentence(
-                        exp, route_names=self.route_names.get(row.post.pk, {})
-                    )
+            reasons: list[tuple[str, str]] = []
+            if exp:
+                sentence = verdict_sentence(exp, route_names=self.route_names_of(row.post.pk))
+                reasons = [
+                    (str(REASON_KINDS.get(r["kind"], r["kind"])), detail(r))
+                    for r in exp.get("reasons") or []
+                ]
             out.append(
                 {
                     "row": row,
                     "post": row.post,
                     "verdict": row.verdict,
-                    "word": presenters.verdict_word(row.verdict),
+                    "word": numbers.verdict_word(row.verdict),
                     "mark": VERDICT_MARKS.get(row.verdict, ""),
                     "current": f"{row.post.level} · {shipped(row.current_level_name)}",
                     "recommended": (
@@ -607,9 +596,9 @@ class BriefPage:
                         if a
                         else "—"
                     ),
-                    "threat": presenters.number(a["threat_index"]) if a else "—",
-                    "trend": presenters.signed(a["trend_per_day"]) if a else "",
-                    "margin": presenters.margin_text(a["next_level_margin_days"]) if a else "—",
+                    "threat": numbers.number(a["threat_index"]) if a else "—",
+                    "trend": numbers.signed(a["trend_per_day"]) if a else "",
+                    "margin": numbers.margin_text(a["next_level_margin_days"]) if a else "—",
                     "preparedness": round(a["preparedness"]) if a else None,
                     "evaluated_at": a["evaluated_at"] if a else None,
                     "sentence": sentence,
@@ -618,12 +607,19 @@ class BriefPage:
             )
         return out
 
+    def route_names_of(self, post_id: int) -> dict[str, str]:
+        """Today's route names in the active language; in English the names stored with
+        the explanation are the same (a route's edit re-scores its post), so no query."""
+        if (get_language() or "en").startswith("en"):
+            return {}
+        return self.route_names.get(post_id, {})
+
     @cached_property
     def route_names(self) -> dict[int, dict[str, str]]:
         """Route names in the active language, for the sentences said again (one query)."""
         names: dict[int, dict[str, str]] = {}
         for route in selectors.routes_of_posts(post_ids=[r.post.pk for r in self.overview.rows]):
-            names.setdefault(route.post_id, {})[route.key] = presenters.route_label(route)
+            names.setdefault(route.post_id, {})[route.key] = numbers.route_label(route)
         return names
 
     @cached_property
@@ -649,7 +645,7 @@ class BriefPage:
     def counts(self) -> list[tuple[str, str, str, int]]:
         order = ["late", "act_now", "watch", "on_time", "too_early", "not_assessed"]
         return [
-            (v, presenters.verdict_word(v), VERDICT_MARKS[v], self.overview.counts[v])
+            (v, numbers.verdict_word(v), VERDICT_MARKS[v], self.overview.counts[v])
             for v in order
             if self.overview.counts.get(v)
         ]

@@ -554,27 +554,31 @@ def level_names_of(*, post_ids: set[int]) -> dict[tuple[int, int], str]:
 
 
 def brief_details(*, keys: list[tuple[int, dt.datetime]]) -> dict[int, dict[str, Any]]:
-    """The gauge sentence, reasons, levels and routes of some assessments (by id and
-    evaluation time), read from their explanation once and then kept in memory like the
-    trend points: one query, for those not yet in memory (always one)."""
+    """The parts of some assessments' explanations (by id and evaluation time) that the
+    verdict sentence and the reasons are said from, under the explanation's own keys (a
+    slice of it, readiness.wording.verdict reads it as it reads the whole); read once and
+    then kept in memory like the trend points: one query, for those not yet in memory."""
     found: dict[int, dict[str, Any]] = {}
     with _TREND_LOCK:
         for key in keys:
             if key in _BRIEF_CACHE:
                 found[key[0]] = _BRIEF_CACHE[key]
     missing = {pk: at for pk, at in keys if pk not in found}
-    loaded = {
-        row["id"]: row
-        for row in Assessment.objects.filter(id__in=list(missing) or [0]).values(
-            "id",
-            verdict_text=F("explanation__verdict_text"),
-            reasons=F("explanation__reasons"),
-            levels=F("explanation__levels"),
-            routes=F("explanation__routes"),
-            watch_window=F("explanation__params__watch_window_days"),
-            margin_rank=F("explanation__next_level_margin_rank"),
-        )
-    }
+    rows = Assessment.objects.filter(id__in=list(missing) or [0]).values(
+        "id",
+        "verdict",
+        "current_level",
+        "recommended_level",
+        watch_window_days=F("explanation__params__watch_window_days"),
+        **{f"part_{part}": F(f"explanation__{part}") for part in BRIEF_PARTS},
+    )
+    loaded = {}
+    for row in rows:
+        exp = {part: row.pop(f"part_{part}") for part in BRIEF_PARTS}
+        exp["params"] = {"watch_window_days": row.pop("watch_window_days")}
+        exp.update(verdict=row["verdict"], current_level=row["current_level"])
+        exp["recommended_level"] = row["recommended_level"]
+        loaded[row["id"]] = exp
     with _TREND_LOCK:
         for pk, row in loaded.items():
             _BRIEF_CACHE[(pk, missing[pk])] = row
@@ -582,6 +586,17 @@ def brief_details(*, keys: list[tuple[int, dt.datetime]]) -> dict[int, dict[str,
             _BRIEF_CACHE.popitem(last=False)
     found.update(loaded)
     return found
+
+
+# What the verdict sentence is said from, besides the assessment's own columns (verdict,
+# levels now and recommended); the whole explanation is ten times larger.
+BRIEF_PARTS = (
+    "next_level_margin_rank",
+    "levels",
+    "routes",
+    "reasons",
+    "verdict_text",  # formats 1 to 3: the English, should their figures not be readable
+)
 
 
 _BRIEF_CACHE: OrderedDict[tuple[int, dt.datetime], dict[str, Any]] = OrderedDict()

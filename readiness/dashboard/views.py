@@ -33,8 +33,9 @@ from readiness.posts.models import ActionItem, ExitRoute, Post
 from readiness.posts.services import action_item_tick, route_check
 from readiness.rosters.models import StaffMember
 from readiness.rosters.services import staff_confirm
+from readiness.wording import numbers
 
-from . import presenters, selectors
+from . import selectors
 from .forms import ActionTickForm, DecisionForm, IndicatorForm, RouteCheckForm, StaffConfirmForm
 from .pages import BriefPage, OverviewPage, PostPage
 
@@ -98,7 +99,7 @@ def _render_post(
     status: int = 200,
 ) -> HttpResponse:
     # Times on a post's page are the post's local times.
-    with timezone.override(page.tz), presenters.same_locale():
+    with timezone.override(page.tz), numbers.same_locale():
         template = "dashboard/post_detail.html" + (f"#{partial}" if partial else "")
         return render(request, template, {"page": page, "post": page.post}, status=status)
 
@@ -162,9 +163,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         since = request.GET.get("since")
         if since and since == page.version:
             return HttpResponse(status=204)
-        with presenters.same_locale():
+        with numbers.same_locale():
             return render(request, "dashboard/overview.html#rows", {"page": page})
-    with presenters.same_locale():
+    with numbers.same_locale():
         return render(request, "dashboard/overview.html", {"page": page})
 
 
@@ -205,7 +206,7 @@ def post_poll(request: HttpRequest, code: str) -> HttpResponse:
 @signin_required
 @require_GET
 def brief(request: HttpRequest) -> HttpResponse:
-    with presenters.same_locale():
+    with numbers.same_locale():
         return render(request, "dashboard/brief.html", {"page": BriefPage(user=request.user)})
 
 

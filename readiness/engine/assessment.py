@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .detail import Detail
 from .params import Params
 from .population import LoadRow
 from .preparedness import Preparedness
@@ -28,7 +29,6 @@ from .routes import RouteOut
 from .threat import Baseline, CategoryIndex, IndicatorContribution, Trend
 from .triggers import TriggerOut
 from .vocabulary import Group
-from .wording import Detail
 
 VERDICTS = ("late", "act_now", "watch", "on_time", "too_early")
 
@@ -60,8 +60,7 @@ class LevelOut:
 class Reason:
     kind: str  # trigger | time | means | hold | baseline
     level: int
-    text: str  # English
-    detail_code: str  # the sentence as data (wording.DETAILS) and the facts it states
+    detail_code: str  # the sentence as data (readiness.wording says it) and its facts
     detail_facts: Mapping[str, Any]
 
 
@@ -71,7 +70,6 @@ class Assessment:
     current_level: int
     recommended_level: int
     verdict: str  # one of VERDICTS
-    verdict_text: str
     next_level_margin_days: float | None  # tightest margin above the current level
     next_level_margin_rank: int | None  # the level that margin belongs to
     threat_index: float
@@ -90,8 +88,7 @@ class Assessment:
     indicated_since: Mapping[int, datetime]  # likewise: each level's unbroken run's start
     baseline: Baseline  # the post's own recent normal
     load_rows: tuple[LoadRow, ...]  # the load's arithmetic, group by group
-    warnings: tuple[str, ...]  # English
-    warning_details: tuple[Detail, ...]  # the same as data, for other languages
+    warning_details: tuple[Detail, ...]  # configuration warnings, as data
     params: Params
 
     def level(self, rank: int) -> LevelOut:
@@ -117,8 +114,10 @@ class Assessment:
 # The stored form's version, raised when it gains something readers use: a post whose
 # newest assessment has an older format gets a new one at its next re-score, even when
 # nothing else changed. 2: the indicator table, and detail codes and facts. 3: events,
-# de-escalations and repeats in the table; baseline, load rows, indicated_since.
-EXPLANATION_FORMAT = 3
+# de-escalations and repeats in the table; baseline, load rows, indicated_since. 4: codes
+# and facts only (no English `verdict_text`, `text`, `detail`, `warnings`: readiness.wording
+# says them; it still shows the English stored by formats 1 to 3).
+EXPLANATION_FORMAT = 4
 
 # The stored per-indicator table's columns, in order.
 CONTRIBUTION_COLUMNS = (

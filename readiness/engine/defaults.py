@@ -29,7 +29,7 @@ DEFAULT_LADDER: tuple[LevelSpec, ...] = (
             "Verify each exit route and its seats per day",
         ),
         triggers=(
-            TriggerSpec(K.THREAT_INDEX, name="Threat index rising", threshold=20),
+            TriggerSpec(K.THREAT_INDEX, name="Threat index elevated", threshold=20),
             TriggerSpec(
                 K.INDICATOR_COUNT,
                 name="Serious incidents this fortnight",

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from .assessment import Assessment, LevelOut
+from .detail import Detail, said
 from .inputs import Inputs
 from .population import level_loads, load_rows
 from .preparedness import evaluate_preparedness
@@ -14,7 +15,6 @@ from .recommend import (
     deadline_margins,
     recommend,
     timing_verdict,
-    verdict_sentence,
 )
 from .routes import (
     DEADLINE,
@@ -30,7 +30,6 @@ from .routes import (
 from .threat import evaluate_threat
 from .triggers import LevelTriggers, TriggerContext, evaluate_ladder
 from .vocabulary import LevelSpec, TriggerKind
-from .wording import Detail, said
 
 
 def assess(inputs: Inputs) -> Assessment:
@@ -143,15 +142,6 @@ def assess(inputs: Inputs) -> Assessment:
         deadline_margins(ladder, margins),
         called_margin=own.margin_days if own.deadline in (DEADLINE, NO_MEANS) else None,
     )
-    text = verdict_sentence(
-        verdict,
-        levels[current],
-        levels[rec.level],
-        levels,
-        routes,
-        rec.reasons,
-        p.watch_window_days,
-    )
 
     warnings = _warnings(inputs, levels, level_triggers)
 
@@ -166,7 +156,6 @@ def assess(inputs: Inputs) -> Assessment:
         current_level=current,
         recommended_level=rec.level,
         verdict=verdict.verdict,
-        verdict_text=text,
         next_level_margin_days=verdict.next_margin_days,
         next_level_margin_rank=verdict.next_margin_rank,
         threat_index=threat.threat_index,
@@ -185,7 +174,6 @@ def assess(inputs: Inputs) -> Assessment:
         indicated_since=rec.indicated_since,
         baseline=threat.baseline,
         load_rows=load_rows(inputs.population, ladder, p),
-        warnings=tuple(w.detail for w in warnings),
         warning_details=warnings,
         params=p,
     )

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import wording
 from .inputs import Readiness, RouteIn
 from .params import Params
 from .vocabulary import LevelSpec
@@ -19,8 +18,7 @@ class Check:
     passed: bool
     value: float  # 0..1, the share that counts towards the score
     weight: float
-    detail: str  # English
-    detail_code: str  # the sentence as data (wording.DETAILS) and the facts it states
+    detail_code: str  # the sentence as data (readiness.wording says it) and its facts
     detail_facts: Mapping[str, Any]
 
 
@@ -57,7 +55,6 @@ def evaluate_preparedness(
                 passed,
                 max(0.0, min(1.0, value)),
                 weights.get(name, 0.0),
-                wording.detail(code, facts),
                 code,
                 facts,
             )

@@ -1,5 +1,5 @@
-"""Steps 8 and 9: the recommended level (triggers, time, hold) and the timing verdict,
-with the sentences a duty officer reads aloud."""
+"""Steps 8 and 9: the recommended level (triggers, time, hold) and the timing verdict, with
+their reasons as codes and facts (readiness.wording says them)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import wording
 from .assessment import LevelOut, Reason
-from .routes import DEADLINE, NO_MEANS, RouteOut
 from .triggers import TriggerOut
 from .vocabulary import LevelSpec
 
@@ -167,7 +165,6 @@ def recommend(
         met = [
             {
                 "name": t.name,
-                "detail": t.detail,
                 "detail_code": t.detail_code,
                 "detail_facts": t.detail_facts,
             }
@@ -303,7 +300,7 @@ class MeansShortfall:
 
 
 def _reason(kind: str, level: int, code: str, **facts: Any) -> Reason:
-    return Reason(kind, level, wording.detail(code, facts), code, facts)
+    return Reason(kind, level, code, facts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,153 +346,3 @@ def timing_verdict(
         else:
             verdict = "on_time"
     return Verdict(verdict, tight_m, tight_k)
-
-
-def verdict_sentence(
-    verdict: Verdict,
-    current: LevelOut,
-    recommended: LevelOut,
-    levels: Sequence[LevelOut],
-    routes: Sequence[RouteOut],
-    reasons: Sequence[Reason],
-    watch_days: float,
-) -> str:
-    """The verdict in one or two sentences, with the figures behind it."""
-    v = verdict.verdict
-    if v == "late" and recommended.rank <= current.rank:
-        return (
-            f"{current.name} is late: the people already called cannot all leave in time; "
-            f"{_late_clause(current, routes)}. "
-            f"Means left: {_means_left(current, levels, routes)}."
-        )
-    if v == "late":
-        return (
-            f"{recommended.name} is late: {_late_clause(recommended, routes)}. "
-            f"Means left: {_means_left(recommended, levels, routes)}."
-        )
-    if v == "act_now":
-        why = _why(reasons, recommended.rank)
-        if recommended.deadline == DEADLINE and recommended.margin_days is not None:
-            return (
-                f"{recommended.name} is due within {wording.days(recommended.margin_days)}: "
-                f"{_deadline_clause(recommended, routes)}. {why}"
-            )
-        return f"{recommended.name} is recommended now; {_no_deadline(recommended)}. {why}"
-    tight = levels[verdict.next_margin_rank] if verdict.next_margin_rank is not None else None
-    if v == "watch":
-        assert tight is not None
-        return f"{current.name} is right for now, but {_watch_clause(tight, routes)}."
-    if v == "on_time":
-        if tight is None:
-            return f"{current.name} matches the situation; no deadline lies ahead."
-        return (
-            f"{current.name} matches the situation; the nearest deadline ahead, for "
-            f"{tight.name}, is {_distance(tight)}."
-        )
-    return (
-        f"{current.name} is above what the situation calls for ({recommended.name}); "
-        f"no deadline falls within the watch window of {wording.days(watch_days)}."
-    )
-
-
-def _why(reasons: Sequence[Reason], rank: int) -> str:
-    """The reasons for this rank (or the first reason), as sentences."""
-    mine = [r for r in reasons if r.level == rank] or list(reasons[:1])
-    return " ".join(r.text.rstrip(".") + "." for r in mine)
-
-
-def _distance(level: LevelOut) -> str:
-    """'m days away' or '-m days overdue'."""
-    m = level.margin_days
-    assert m is not None
-    return f"{wording.days(m)} away" if m >= 0 else f"{wording.days(-m)} overdue"
-
-
-def _usable(level: LevelOut, routes: Sequence[RouteOut]) -> list[RouteOut]:
-    """Routes usable at the level with seats (rate > 0)."""
-    keys = set(level.usable_routes)
-    return [r for r in routes if r.key in keys and r.effective_seats_per_day > 0]
-
-
-def _means(level: LevelOut, routes: Sequence[RouteOut]) -> str:
-    """'<modes> seats' of the usable routes."""
-    modes = sorted({wording.mode(r.mode) for r in _usable(level, routes)})
-    return f"{wording.join(modes)} seats" if modes else "no seats"
-
-
-def _closing(level: LevelOut, routes: Sequence[RouteOut]) -> str:
-    """The usable route that closes last (finite horizon) and when."""
-    finite = [r for r in _usable(level, routes) if r.horizon_days != math.inf]
-    if not finite:
-        return "no usable route is expected to close"
-    last = max(finite, key=lambda r: r.horizon_days)
-    who = last.name if len(finite) == 1 else f"the last of them, {last.name},"
-    if last.horizon_days <= 0:
-        return f"{who} is already expected to be unusable"
-    return f"{who} is expected to close in {wording.days(last.horizon_days)}"
-
-
-def _deadline_clause(level: LevelOut, routes: Sequence[RouteOut]) -> str:
-    """'<means> clear the remaining <load> in <clearance>, and <route> closes in <H>'."""
-    clearance = (
-        f"in {wording.days(level.clearance_days)}"
-        if level.clearance_days is not None
-        else "only in part"
-    )
-    return (
-        f"{_means(level, routes)} clear the remaining {wording.people(level.load)} "
-        f"{clearance}, and {_closing(level, routes)}"
-    )
-
-
-def _late_clause(level: LevelOut, routes: Sequence[RouteOut]) -> str:
-    """'it was due -m days ago; <means> carry only F(0) of <load> before <route> closes'."""
-    if level.deadline == NO_MEANS:
-        return (
-            f"no route usable at this level has seats left for the remaining "
-            f"{wording.people(level.load)}"
-        )
-    assert level.margin_days is not None
-    return (
-        f"it was due {wording.days(-level.margin_days)} ago; {_means(level, routes)} can carry "
-        f"only {round(level.seats_before_close):,} of the remaining "
-        f"{wording.people(level.load)} before {_closing(level, routes)}"
-    )
-
-
-def _watch_clause(level: LevelOut, routes: Sequence[RouteOut]) -> str:
-    """'<level> is due within m days: <deadline clause>' (or overdue)."""
-    m = level.margin_days
-    assert m is not None
-    if m == -math.inf:
-        return f"{level.name} has no means left: {_late_clause(level, routes)}"
-    if m < 0:
-        return f"{level.name} is overdue: {_late_clause(level, routes)}"
-    return f"{level.name} is due within {wording.days(m)}: {_deadline_clause(level, routes)}"
-
-
-def _no_deadline(level: LevelOut) -> str:
-    """Why a level has no deadline: nobody to move, no route recorded, or none closes."""
-    if level.deadline == "nobody":
-        return "nobody new has to leave at it, so there is no deadline"
-    if level.deadline == "no_route":
-        return "no exit route usable at it is recorded, so no deadline can be computed"
-    return "no usable route is expected to close, so there is no deadline"
-
-
-def _means_left(level: LevelOut, levels: Sequence[LevelOut], routes: Sequence[RouteOut]) -> str:
-    """Every route with seats before it closes, with rate, lead, horizon, level."""
-    usable = set(level.usable_routes)
-    items = []
-    for r in routes:
-        if r.effective_seats_per_day <= 0 or r.horizon_days <= r.lead_time_days:
-            continue
-        what = f"{r.name} ({wording.mode(r.mode)}, {wording.seats(r.effective_seats_per_day)}"
-        if r.lead_time_days > 0:
-            what += f" after {wording.days(r.lead_time_days)}' notice"
-        if r.horizon_days != math.inf:
-            what += f", until it closes in {wording.days(r.horizon_days)}"
-        if r.key not in usable:
-            what += f", from level {r.usable_from}, {levels[r.usable_from].name}"
-        items.append(what + ")")
-    return "; ".join(items) if items else "none: no route has seats left"

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from . import wording
 from .params import Params
 from .routes import RouteOut
 from .threat import InForce, ThreatPicture, threat_index
@@ -32,8 +31,7 @@ class TriggerOut:
     comparison: str  # how observed is compared with threshold: ">=", "<", "all closed", ...
     evidence: tuple[str, ...]  # indicator ids or route keys
     evidence_omitted: int  # further indicators behind an index, not listed
-    detail: str  # English; "disabled; ..." when the trigger is disabled
-    detail_code: str  # the sentence as data: a key of wording.DETAILS...
+    detail_code: str  # the sentence as data (readiness.wording says it)...
     detail_facts: Mapping[str, Any]  # ...and the facts it states
 
 
@@ -114,7 +112,7 @@ class _Verdict(NamedTuple):
     threshold: float | None
     comparison: str
     evidence: Sequence[str]
-    code: str  # the detail sentence (wording.DETAILS) and its facts
+    code: str  # the detail sentence as data and its facts
     facts: Mapping[str, Any]
     omitted: int = 0
 
@@ -144,7 +142,6 @@ def evaluate_trigger(
             if spec.active
             else _Verdict(False, None, None, "set", (), "manual_unset", {})
         )
-    detail = wording.detail(v.code, v.facts)
     return TriggerOut(
         level=level.rank,
         level_name=level.name,
@@ -157,7 +154,6 @@ def evaluate_trigger(
         comparison=v.comparison,
         evidence=tuple(v.evidence),
         evidence_omitted=v.omitted,
-        detail=detail if spec.enabled else f"disabled; {detail}",
         detail_code=v.code,
         detail_facts=v.facts,
     )

@@ -280,7 +280,8 @@ class _State:
                 lead_time_hours=r.lead_time_hours,
                 closes_at_threat=r.closes_at_threat,
                 usable_from=r.usable_from,
-                name=f"{r.from_place} - {r.to_place}",
+                # As ExitRoute names itself, so a replay's sentences read like the post page's.
+                name=f"{str(r.mode).replace('_', ' ').capitalize()}: {r.from_place} → {r.to_place}",
             )
             for r in scenario.routes
         }

@@ -19,6 +19,7 @@ from readiness.assessments.models import Assessment
 from readiness.indicators.services import indicator_record
 from readiness.posts.models import Post
 from tests.factories import PostFactory, UserFactory
+from tests.saying import sentence
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +56,7 @@ def test_the_morning_meeting(page: Page, live_server, demo, artifacts):  # type:
     expect(page.get_by_role("heading", name=re.compile("Bamako"))).to_be_visible()
     threat = page.locator("#threat-index")
     before = threat.inner_text()
-    expect(page.locator("#gauge-sentence")).to_have_text(stored.explanation["verdict_text"])
+    expect(page.locator("#gauge-sentence")).to_have_text(sentence(stored.explanation))
     page.evaluate("window.notReloaded = true")
 
     form = page.locator("#record-indicator")

@@ -5,10 +5,12 @@ and with the sentence beside it, on the stored assessment and on the post page."
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.html import escape
 
 from readiness.assessments.decisions import decision_record
 from readiness.assessments.models import Assessment
 
+from ..saying import sentence
 from .conftest import load_bamako_as_if_today, scored
 
 
@@ -36,7 +38,7 @@ def test_after_the_level_4_decision_the_bamako_answer_is_coherent(db, client, du
         assert newest.recommended_level >= 4
     else:
         assert newest.verdict != "late" or newest.recommended_level > 4
-    text = newest.explanation["verdict_text"]
+    text = sentence(newest.explanation)
     ahead = [lv for lv in levels if lv["rank"] > 4 and lv["moves_people"]]
     if "no deadline lies ahead" in text:
         assert all(lv["margin_days"] is None for lv in ahead)
@@ -44,3 +46,4 @@ def test_after_the_level_4_decision_the_bamako_answer_is_coherent(db, client, du
     client.force_login(duty_officer)
     page = client.get(reverse("dashboard:post", args=[post.code]))
     assert page.status_code == 200
+    assert escape(text) in page.content.decode()

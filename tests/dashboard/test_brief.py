@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -11,6 +12,8 @@ from django.utils.html import escape
 
 from readiness.assessments.models import Assessment
 from tests.factories import DecisionFactory
+
+from ..saying import said
 
 pytestmark = pytest.mark.django_db
 URL = reverse("dashboard:brief")
@@ -23,9 +26,12 @@ def test_signing_in_is_required(client):  # type: ignore[no-untyped-def]
 def test_the_brief_has_the_gauge_sentence_and_reasons(duty_client, bamako_today):  # type: ignore[no-untyped-def]
     stored = Assessment.objects.filter(post=bamako_today).latest()
     html = duty_client.get(URL).content.decode()
-    assert escape(stored.explanation["verdict_text"]) in html
+    # The same sentence as on the post page, said from the same explanation.
+    page = duty_client.get(reverse("dashboard:post", args=[bamako_today.code])).content.decode()
+    sentence = re.search(r'<p class="sentence" id="gauge-sentence">(.*?)</p>', page, re.S)
+    assert sentence and sentence.group(1).strip() and sentence.group(1) in html
     for reason in stored.explanation["reasons"]:
-        assert escape(reason["text"]) in html
+        assert escape(said(reason)) in html
     assert f"gauge-{stored.verdict}" in html
 
 

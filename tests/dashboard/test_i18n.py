@@ -9,9 +9,10 @@ from django.utils import translation
 from django.utils.html import escape
 
 from readiness.assessments.models import Assessment
-from readiness.dashboard import presenters
-from readiness.dashboard.vocabulary import SHIPPED_NAMES, VERDICT_WORDS, shipped
 from readiness.engine.defaults import DEFAULT_LADDER
+from readiness.wording import numbers
+from readiness.wording.verdict import verdict
+from readiness.wording.vocabulary import SHIPPED_NAMES, VERDICT_WORDS, shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -42,17 +43,17 @@ def test_the_post_page_in_french(client, duty_officer, bamako_today):  # type: i
     assert '<html lang="fr">' in html
     with translation.override("fr"):
         word = str(VERDICT_WORDS[stored.verdict])
-        sentence = presenters.gauge_sentence(
+        sentence = verdict(
             stored.explanation,
-            route_names={r.key: presenters.route_label(r) for r in bamako_today.routes.all()},
+            route_names={r.key: numbers.route_label(r) for r in bamako_today.routes.all()},
             level_names={lv.rank: lv.name for lv in bamako_today.levels.all()},
         )
+    with translation.override("en"):
+        english = verdict(stored.explanation)
     assert word in html
     assert "Départ des ressortissants conseillé" in html or "Présence réduite" in html
-    assert escape(sentence) in html and sentence != stored.explanation["verdict_text"]
+    assert escape(sentence) in html and sentence != english
     assert "Le niveau « " in sentence
-    # The engine's own words stay available.
-    assert escape(stored.explanation["verdict_text"]) in html
     assert "Enregistrer un indicateur" in html
 
 
@@ -75,13 +76,13 @@ def test_the_language_switch(client, duty_officer, post_a):  # type: ignore[no-u
 
 def test_figures_follow_the_locale():  # type: ignore[no-untyped-def]
     with translation.override("fr"):
-        assert presenters.number(76.74) == "76,7"
-        assert presenters.days(1.5) == "1,5 jours"
-        assert presenters.days(1) == "1 jour"
+        assert numbers.number(76.74) == "76,7"
+        assert numbers.days(1.5) == "1,5 jours"
+        assert numbers.days(1) == "1 jour"
     with translation.override("en"):
-        assert presenters.number(1912.0, 0) == "1,912"
-        assert presenters.days(0) == "0 days"
-        assert presenters.people(1) == "1 person"
+        assert numbers.number(1912.0, 0) == "1,912"
+        assert numbers.days(0) == "0 days"
+        assert numbers.people(1) == "1 person"
 
 
 def test_chart_coordinates_are_not_localised(client, duty_officer, bamako_today):  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from readiness.engine import contributions_from_dict
 from readiness.indicators.models import Indicator
 from tests.dashboard.conftest import htmx, populate_post
 from tests.factories import DecisionFactory, IndicatorFactory, PostFactory, StaffMemberFactory
+from tests.saying import said, sentence
 
 pytestmark = pytest.mark.django_db
 # session, user, post (+community, warden and assembly-point counts), newest assessment
@@ -46,10 +47,10 @@ def test_a_post_officer_gets_404_on_another_post(officer_client, post_a, post_b)
     assert officer_client.get(url(post_a)).status_code == 200
 
 
-def test_the_gauge_says_the_engines_sentence(duty_client, bamako_today):  # type: ignore[no-untyped-def]
+def test_the_gauge_says_the_engines_verdict(duty_client, bamako_today):  # type: ignore[no-untyped-def]
     stored = Assessment.objects.filter(post=bamako_today).latest()
     html = duty_client.get(url(bamako_today)).content.decode()
-    assert escape(stored.explanation["verdict_text"]) in html
+    assert escape(sentence(stored.explanation)) in html
     assert f'data-verdict="{stored.verdict}"' in html
     assert f"{stored.threat_index:.1f}".removesuffix(".0") in html
 
@@ -60,12 +61,12 @@ def test_the_explanation_names_the_met_triggers_and_their_indicators(duty_client
     met = [t for t in stored.explanation["triggers"] if t["met"]]
     assert met, "the demo has met triggers"
     for trigger in met:
-        assert escape(trigger["detail"]) in html
+        assert escape(said(trigger)) in html
     heaviest = contributions_from_dict(stored.explanation)[0]
     text = Indicator.objects.get(pk=int(heaviest["id"])).text
     assert escape(text[:60]) in html
     for reason in stored.explanation["reasons"]:
-        assert escape(reason["text"]) in html
+        assert escape(said(reason)) in html
 
 
 def test_the_explanation_lists_routes_and_loads_per_level(duty_client, bamako_today):  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ from readiness.engine import (
 )
 from readiness.engine.vocabulary import Category, LevelSpec, Reliability, RouteMode, RouteStatus
 
+from ..saying import said, sentence
 from .builders import BAMAKO, NOW, ago, indicator, inputs, manual, quiet_ladder, route
 from .strategies import indicators, populations, routes, unique, unique_routes
 
@@ -143,7 +144,7 @@ class TestWorkedExample:
             4,
             pytest.approx(41.492, abs=1e-3),
         )
-        assert a.verdict_text == (
+        assert sentence(a) == (
             "Travel advised against matches the situation; the nearest deadline ahead, for "
             "Reduced presence, is 41 days away."
         )
@@ -187,8 +188,8 @@ def test_late_names_the_means_left() -> None:
     )
     # T = 39.3 >= 20: the airline is already expected to be unusable.
     assert (a.recommended_level, a.verdict) == (3, "late")
-    assert a.verdict_text.startswith("Citizens advised to leave is late: it was due 24 days ago;")
-    assert "Means left: Airlift (military air, 100 seats/day after 3 days' notice" in a.verdict_text
+    assert sentence(a).startswith("Citizens advised to leave is late: it was due 24 days ago;")
+    assert "Means left: Airlift (100 seats/day, after 3 days' notice" in sentence(a)
 
 
 def test_no_means_at_all_is_late_without_a_number() -> None:
@@ -205,7 +206,7 @@ def test_no_means_at_all_is_late_without_a_number() -> None:
         "no_means",
         -math.inf,
     )
-    assert "no route usable at this level has seats left" in a.verdict_text
+    assert "no route usable at this level has seats left" in sentence(a)
     assert a.to_dict()["levels"][3]["margin_days"] is None
 
 
@@ -217,7 +218,7 @@ def test_warnings_point_at_configuration_gaps() -> None:
     )
     ladder = (*DEFAULT_LADDER[:3], level3, *DEFAULT_LADDER[4:])
     a = assess(inputs(ladder=ladder, population=BAMAKO))
-    assert a.warnings == (
+    assert tuple(said(w) for w in a.warning_details) == (
         "No exit route is recorded: no deadline can be computed.",
         "Level 3 needs 9 triggers but has 4 enabled: it can never be indicated.",
     )
@@ -315,8 +316,8 @@ def test_the_gauge_never_reassures_while_the_people_called_cannot_leave(
         assert a.verdict in ("late", "act_now")
         # "No deadline" only of the level asked for, and then beside the reason that says
         # the people already called cannot all leave by the current level's means.
-        assert "no deadline" not in a.verdict_text or (
-            a.verdict == "act_now" and "Means: the" in a.verdict_text
+        assert "no deadline" not in sentence(a) or (
+            a.verdict == "act_now" and "Means: The" in sentence(a)
         )
 
 

@@ -10,6 +10,7 @@ from readiness.engine import DEFAULT_LADDER, DEFAULT_PARAMS, Readiness, StaffIn
 from readiness.engine.preparedness import Preparedness, evaluate_preparedness
 from readiness.engine.vocabulary import RouteMode
 
+from ..saying import said
 from .builders import NOW, ago, route
 
 P = DEFAULT_PARAMS
@@ -41,7 +42,7 @@ def test_each_check_on_a_half_ready_post() -> None:
     assert (checks["staff_confirmed"].value, checks["staff_confirmed"].passed) == (0.9, True)
     assert (checks["staff_contactable"].value, checks["staff_contactable"].passed) == (0.8, False)
     assert checks["warden_coverage"].value == 0.75
-    assert checks["warden_coverage"].detail == "3 of 4 zones have a warden; none in D"
+    assert said(checks["warden_coverage"]) == "3 of 4 zones have a warden; none in D"
     # Every zone has a point, but 1,500 places for 2,053 people: 0.73.
     assert checks["assembly_points"].value == pytest.approx(1500 / 2053)
     assert checks["routes_verified"].value == pytest.approx(2 / 3)
@@ -70,7 +71,7 @@ def test_an_empty_post_scores_0_but_for_nothing_to_prepare() -> None:
     result = run(Readiness(), (), target=None)
     by = {c.name: c for c in result.checks}
     assert by["checklist"].passed and result.score == 15
-    assert by["routes_verified"].detail == "no exit route recorded"
+    assert said(by["routes_verified"]) == "no exit route recorded"
 
 
 def test_a_confirmation_after_now_is_not_counted() -> None:
@@ -80,4 +81,4 @@ def test_a_confirmation_after_now_is_not_counted() -> None:
 
 def test_a_missing_checklist_means_nothing_pre_positioned() -> None:
     by = {c.name: c for c in run(Readiness(), target=4).checks}
-    assert by["checklist"].detail == "0 of 3 actions of level 4 (Reduced presence) pre-positioned"
+    assert said(by["checklist"]) == "0 of 3 actions of level 4 (Reduced presence) pre-positioned"

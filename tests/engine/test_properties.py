@@ -10,10 +10,12 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from readiness.engine import DEFAULT_PARAMS, assess, wording
+from readiness.engine import DEFAULT_PARAMS, assess
 from readiness.engine.routes import DEADLINE
 from readiness.engine.threat import evaluate_threat
+from readiness.wording import numbers
 
+from ..saying import sentence
 from .builders import NOW, inputs
 from .strategies import indicators, unique
 from .test_engine import any_inputs
@@ -63,10 +65,11 @@ def test_threat_index_falls_with_age(items: list, days: float) -> None:
 @given(any_inputs())
 def test_the_sentence_states_the_figures_of_the_tables(kwargs: dict[str, object]) -> None:
     a = assess(inputs(**kwargs))  # type: ignore[arg-type]
+    text = sentence(a)
     rec = a.levels[a.recommended_level]
     if a.verdict == "act_now" and rec.deadline == DEADLINE and rec.margin_days is not None:
-        assert f"due within {wording.days(rec.margin_days)}" in a.verdict_text
-        assert wording.people(rec.load) in a.verdict_text
+        assert f"due within {numbers.days(rec.margin_days)}" in text
+        assert numbers.people(rec.load) in text
     late = a.verdict == "late" and a.recommended_level > a.current_level
     if late and rec.margin_days is not None and rec.margin_days != float("-inf"):
-        assert f"was due {wording.days(-rec.margin_days)} ago" in a.verdict_text
+        assert f"was due {numbers.days(-rec.margin_days)} ago" in text

@@ -7,16 +7,17 @@ from datetime import timedelta
 from types import MappingProxyType
 
 from readiness.engine import DEFAULT_LADDER, DEFAULT_PARAMS, LevelOut
+from readiness.engine.assessment import _plain
 from readiness.engine.recommend import (
     Verdict,
     held_levels,
     recommend,
     time_trigger,
     timing_verdict,
-    verdict_sentence,
 )
 from readiness.engine.routes import DEADLINE, NOBODY, describe_routes
 
+from ..saying import said, sentence
 from .builders import NOW, ago, route
 
 RANKS = [lv.rank for lv in DEFAULT_LADDER]
@@ -119,15 +120,15 @@ class TestRecommend:
         r = rec(indicated=frozenset({1}), last={4: ago(5), 1: ago(1)})
         assert r.level == 4 and r.held == {4: ago(5) + HOLD}
         hold = next(x for x in r.reasons if x.kind == "hold")
-        assert hold.text.startswith("Reduced presence held until 2025-11-15 12:00")
+        assert said(hold).startswith("Reduced presence held until Nov. 15, 2025, noon")
         assert r.last_indicated[4] == ago(5)  # the hold is not renewed by itself
 
     def test_time_raises_the_recommendation_and_is_remembered(self) -> None:
         r = rec(current=2, indicated=frozenset({2}), margins={3: 2.5, 4: 1.4})
         assert (r.level, r.time_level, r.pressing_level) == (3, 3, 4)
         time = next(x for x in r.reasons if x.kind == "time")
-        assert "Reduced presence (2,025 people expected to have left by then)" in time.text
-        assert "is due within 1.4 days" in time.text
+        assert "Reduced presence (2,025 people expected to have left by then)" in said(time)
+        assert "is due within 1.4 days" in said(time)
         assert r.last_indicated[3] == NOW
 
     def test_time_never_lowers_a_triggered_level(self) -> None:
@@ -162,9 +163,26 @@ class TestVerdict:
 class TestSentences:
     ROUTES = describe_routes((route(closes_at_threat=85),), 40, 0, 6, DEFAULT_PARAMS)
 
+    def say(
+        self, verdict: str, current: int, recommended: int, tight: int | None, lv: list[LevelOut]
+    ) -> str:
+        """The verdict sentence of an explanation made of these levels and routes."""
+        return sentence(
+            {
+                "verdict": verdict,
+                "current_level": current,
+                "recommended_level": recommended,
+                "next_level_margin_rank": tight,
+                "levels": _plain(lv),
+                "routes": _plain(self.ROUTES),
+                "reasons": [],
+                "params": {"watch_window_days": 14},
+            }
+        )
+
     def test_on_time_names_the_nearest_deadline(self) -> None:
         lv = levels({4: 20.0})
-        text = verdict_sentence(Verdict("on_time", 20.0, 4), lv[3], lv[3], lv, self.ROUTES, (), 14)
+        text = self.say("on_time", 3, 3, 4, lv)
         assert text == (
             "Citizens advised to leave matches the situation; the nearest deadline ahead, "
             "for Reduced presence, is 20 days away."
@@ -172,7 +190,5 @@ class TestSentences:
 
     def test_too_early_says_what_the_situation_calls_for(self) -> None:
         lv = levels({})
-        text = verdict_sentence(
-            Verdict("too_early", None, None), lv[4], lv[2], lv, self.ROUTES, (), 14
-        )
+        text = self.say("too_early", 4, 2, None, lv)
         assert text.startswith("Reduced presence is above what the situation calls for")

@@ -30,6 +30,7 @@ from readiness.engine.vocabulary import (
     TriggerSpec,
 )
 
+from ..saying import said
 from .builders import NOW, indicator, manual, route
 
 P = DEFAULT_PARAMS
@@ -62,7 +63,7 @@ class TestIndexTriggers:
         c = ctx((indicator("a", severity=5), indicator("b", severity=5)))  # W 10: T 63.2
         out = check(TriggerSpec(K.THREAT_INDEX, name="T", threshold=60), c)
         assert (out.met, out.observed, out.threshold) == (True, pytest.approx(63.21, abs=0.01), 60)
-        assert out.evidence == ("a", "b") and out.detail == "threat index 63.2 >= 60"
+        assert out.evidence == ("a", "b") and said(out) == "threat index 63.2 >= 60"
         assert not check(TriggerSpec(K.THREAT_INDEX, threshold=64), c).met
 
     def test_category_index_looks_at_its_category_only(self) -> None:
@@ -162,7 +163,7 @@ class TestCountWithAnotherCategory:
         departure = indicator("us-departure", Category.PEER_ACTION, 4, age_days=0.5)
         alone = check(self.SPEC, ctx((attack,)))
         assert not alone.met and alone.observed == 1 and alone.detail_facts["with_found"] == 0
-        assert alone.detail == (
+        assert said(alone) == (
             "1 incident indicator(s) of severity >= 5 in the last 3 days, 1 needed; "
             "and 0 peer action indicators of severity >= 4 in the same days, 1 needed"
         )
@@ -207,7 +208,7 @@ class TestRouteTrigger:
 
     def test_by_key_closed(self) -> None:
         out = check(TriggerSpec(K.ROUTE, route="road"), ctx(routes=self.ROUTES))
-        assert out.met and out.evidence == ("road",) and out.detail == "1 of 1 route road closed"
+        assert out.met and out.evidence == ("road",) and said(out) == "1 of 1 route road closed"
 
     def test_mode_closed_needs_every_route_of_the_mode(self) -> None:
         spec = TriggerSpec(K.ROUTE, mode=RouteMode.COMMERCIAL_AIR)
@@ -227,7 +228,7 @@ class TestRouteTrigger:
 
     def test_a_mode_the_post_never_had_is_not_lost(self) -> None:
         out = check(TriggerSpec(K.ROUTE, mode=RouteMode.SEA), ctx(routes=self.ROUTES))
-        assert not out.met and out.detail == "no sea routes recorded"
+        assert not out.met and said(out) == "no sea routes recorded"
 
     def test_an_unknown_key_is_not_met(self) -> None:
         assert not check(TriggerSpec(K.ROUTE, route="ferry"), ctx(routes=self.ROUTES)).met
@@ -246,14 +247,14 @@ class TestMarginTrigger:
 
 def test_manual_trigger_follows_the_officer() -> None:
     out = check(manual("Embassy told to expect unrest"), ctx())
-    assert out.met and out.detail == "Embassy told to expect unrest"
+    assert out.met and said(out) == "Embassy told to expect unrest"
     assert not check(manual(active=False), ctx()).met
 
 
 def test_a_disabled_trigger_is_never_met() -> None:
     spec = TriggerSpec(K.MANUAL, active=True, reason="x", enabled=False)
     out = check(spec, ctx())
-    assert not out.met and not out.enabled and out.detail.startswith("disabled")
+    assert not out.met and not out.enabled and said(out).startswith("disabled")
 
 
 def test_quorum_counts_enabled_triggers() -> None:

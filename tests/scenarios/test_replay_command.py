@@ -133,3 +133,24 @@ def test_a_broken_file_is_refused_with_its_problem(tmp_path: Path) -> None:
 def test_the_database_is_not_touched(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     with django_assert_num_queries(0):
         run(str(BAMAKO))
+
+
+def test_explain_says_a_day_through_the_dashboards_renderer(bamako: Replay) -> None:
+    from django.utils import translation
+
+    from readiness.wording.details import detail
+    from readiness.wording.verdict import verdict
+
+    output = run(str(BAMAKO), "--explain", "2025-11-19")
+    day = next(d for d in bamako.days if d.date.isoformat() == "2025-11-19")
+    exp = day.assessment.to_dict()
+    with translation.override("en"):
+        assert f"2025-11-19: {verdict(exp)}" in output
+        for reason in exp["reasons"]:
+            assert detail(reason) in output
+    assert exp["reasons"], "the day has reasons to say"
+
+
+def test_explain_refuses_a_day_outside_the_replay() -> None:
+    with pytest.raises(CommandError, match="not a day of this replay"):
+        run(str(BAMAKO), "--explain", "2020-01-01")

@@ -12,8 +12,10 @@ from django.db import transaction
 from readiness.assessments.models import Assessment
 from readiness.assessments.tasks import reevaluate_all_posts
 from readiness.engine import contributions_from_dict
+from readiness.engine.assessment import EXPLANATION_FORMAT
 from readiness.indicators.models import Indicator
 from tests.factories import CommunityFactory, ExitRouteFactory, IndicatorFactory, PostFactory
+from tests.saying import sentence
 from tests.worker.conftest import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -151,7 +153,8 @@ def test_an_indicator_posted_in_the_admin_for_bamako_is_scored_by_the_worker(wor
         return assessment if assessment.pk != loaded.pk and str(indicator.pk) in ids else None
 
     assessment = wait_for(scored, 30, "the worker's assessment with the new indicator")
-    assert assessment.explanation["verdict_text"], "a sentence a duty officer can read aloud"
+    assert assessment.explanation["format"] == EXPLANATION_FORMAT
+    assert sentence(assessment.explanation), "a sentence a duty officer can read aloud"
 
 
 def test_a_cap_alert_from_a_feed_is_scored_by_the_worker(worker, client, post):  # type: ignore[no-untyped-def]

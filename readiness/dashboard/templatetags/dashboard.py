@@ -10,8 +10,8 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from .. import presenters
-from ..vocabulary import VERDICT_MARKS, shipped
+from readiness.wording import numbers
+from readiness.wording.vocabulary import VERDICT_MARKS, shipped
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ register = template.Library()
 @register.filter
 def age(value: dt.datetime | None) -> str:
     """'just now', '12 minutes ago', '3 hours ago'."""
-    return presenters.age_text(value, timezone.now())
+    return numbers.age_text(value, timezone.now())
 
 
 @register.filter(name="shipped")
@@ -37,22 +37,22 @@ def rank_name(rank: int | None, names: Mapping[int, str]) -> str:
 
 @register.filter
 def days(value: float | None) -> str:
-    return presenters.days(value)
+    return numbers.days(value)
 
 
 @register.filter
 def people(value: float | None) -> str:
-    return presenters.people(value)
+    return numbers.people(value)
 
 
 @register.filter
 def num(value: float | None, decimals: int = 1) -> str:
-    return presenters.number(value, int(decimals))
+    return numbers.number(value, int(decimals))
 
 
 @register.filter
 def signed(value: float | None) -> str:
-    return presenters.signed(value)
+    return numbers.signed(value)
 
 
 @register.filter
@@ -62,7 +62,7 @@ def percent(value: float | None) -> str:
 
 @register.filter
 def verdict_word(verdict: str) -> str:
-    return presenters.verdict_word(verdict)
+    return numbers.verdict_word(verdict)
 
 
 @register.filter

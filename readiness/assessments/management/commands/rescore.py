@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from readiness.assessments.services import post_rescore
 from readiness.posts.models import Post
+from readiness.wording.verdict import verdict
 
 
 class Command(BaseCommand):
@@ -25,5 +26,5 @@ class Command(BaseCommand):
             assessment = post_rescore(post_id=post.pk)
             self.stdout.write(
                 f"{post.code}: level {assessment.current_level}, recommended {assessment.recommended_level}, "
-                f"{assessment.get_verdict_display().lower()} — {assessment.explanation.get('verdict_text', '')}"
+                f"{assessment.get_verdict_display().lower()} — {verdict(assessment.explanation)}"
             )

@@ -1,12 +1,17 @@
-"""python manage.py replay FILE [--csv PATH] [--plot FILE.svg] [--no-standing-level]
+"""python manage.py replay FILE [--csv PATH] [--plot FILE.svg] [--explain DATE ...]
+[--no-standing-level]
 
 Runs the engine day by day over a scenario file, in memory: nothing is read from or written
 to the database. Prints one row per day, then for each decision in the file the engine's
-lead or lag in days. See readiness/scenarios/replay.py for the replay's rules.
+lead or lag in days; `--explain` says a day's verdict and reasons in words, through the
+renderer the dashboards use (readiness.wording). See readiness/scenarios/replay.py for the
+replay's rules.
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -23,6 +28,9 @@ from readiness.scenarios.replay import (
 )
 from readiness.scenarios.schema import load_scenario_file
 from readiness.scenarios.specs import ScenarioError
+from readiness.wording.details import detail
+from readiness.wording.verdict import verdict
+from readiness.wording.vocabulary import REASON_KINDS
 
 HEADER = (
     f"{'date':<10}  {'threat':>6}  {'trend/d':>7}  {'cur':>3}  {'rec':>3}  {'verdict':<9}  "
@@ -43,6 +51,14 @@ class Command(BaseCommand):
         parser.add_argument("--csv", metavar="PATH", help="also write the series as CSV")
         parser.add_argument("--plot", metavar="FILE.svg", help="also draw the series as SVG")
         parser.add_argument(
+            "--explain",
+            metavar="YYYY-MM-DD",
+            action="append",
+            default=[],
+            type=_date,
+            help="also say that day's verdict and reasons in words (repeatable)",
+        )
+        parser.add_argument(
             "--no-standing-level",
             action="store_true",
             help="do not treat the level in force at the start as a standing decision",
@@ -57,6 +73,14 @@ class Command(BaseCommand):
         except ScenarioError as exc:
             raise CommandError(f"the scenario was not replayed:\n{exc}") from None
         result = replay(scenario, standing=not options["no_standing_level"])
+        by_date = {day.date: day for day in result.days}
+        explain: list[dt.date] = options["explain"]  # type: ignore[assignment]
+        outside = [d.isoformat() for d in explain if d not in by_date]
+        if outside:
+            raise CommandError(
+                f"--explain {', '.join(outside)}: not a day of this replay "
+                f"({result.days[0].date} to {result.days[-1].date})"
+            )
 
         self.stdout.write(f"{scenario.id}: {scenario.title}")
         self.stdout.write(
@@ -69,6 +93,8 @@ class Command(BaseCommand):
             self.stdout.write(_table_row(day))
         self.stdout.write("")
         self._summary(result)
+        for day in explain:
+            self._explain(by_date[day])
 
         if options["csv"]:
             path = Path(str(options["csv"]))
@@ -79,6 +105,18 @@ class Command(BaseCommand):
             path = Path(str(plot))
             path.write_text(replay_svg(result), encoding="utf-8")
             self.stdout.write(f"Plot written to {path}")
+
+    def _explain(self, day: ReplayDay) -> None:
+        """The day's verdict and reasons, said from the explanation as it would be stored."""
+        exp = day.assessment.to_dict()
+        self.stdout.write("")
+        self.stdout.write(f"{day.date.isoformat()}: {verdict(exp)}")
+        for reason in exp["reasons"]:
+            self.stdout.write(
+                f"  {REASON_KINDS.get(reason['kind'], reason['kind'])}: {detail(reason)}"
+            )
+        for warning in exp["warning_details"]:
+            self.stdout.write(f"  ! {detail(warning)}")
 
     def _summary(self, result: Replay) -> None:
         names = {level.rank: level.name for level in result.scenario.ladder}
@@ -93,6 +131,13 @@ class Command(BaseCommand):
                 continue
             first = result.first_day_at_or_above(rank)
             self.stdout.write(f"  {rank} {names[rank]}: {first.isoformat() if first else 'never'}")
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _table_row(day: ReplayDay) -> str:

@@ -1,5 +1,5 @@
-"""From the stored explanation to words: the gauge sentence in English is the engine's own,
-in French it is said again from the same figures, for every verdict."""
+"""The verdict sentence (readiness.wording.verdict), said from a stored explanation's
+figures for every verdict: in English, in French, and for an older engine's explanation."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pytest
 from django.utils import translation
 
 from readiness.dashboard import presenters
+from readiness.wording import numbers
+from readiness.wording.verdict import verdict
 
 ROUTES = [
     {
@@ -50,7 +52,6 @@ def level(rank, *, load=0.0, margin=None, deadline="nobody", clearance=0.0):  # 
 def explanation(verdict, current, recommended, tight, levels):  # type: ignore[no-untyped-def]
     return {
         "verdict": verdict,
-        "verdict_text": f"The engine says {verdict}.",
         "current_level": current,
         "recommended_level": recommended,
         "next_level_margin_rank": tight,
@@ -102,41 +103,53 @@ CASES = {
 }
 
 
+ENGLISH = {
+    "act_now": "Heightened vigilance is due within 4 days: seats on commercial air clear the remaining 400 people in 5 days, and Commercial air: Airport → Paris is expected to close in 9 days.",
+    "act_now_no_deadline": "Heightened vigilance is recommended now; nobody new has to leave at it, so there is no deadline.",
+    "late": "Heightened vigilance is late: it was due 3 days ago; seats on commercial air can carry only 720 of the remaining 900 people before Commercial air: Airport → Paris is expected to close in 9 days. Means left: Commercial air: Airport → Paris (80 seats/day, until it closes in 9 days); Military air: Airport → France (50 seats/day, after 3 days' notice, from level 2, Evacuation).",
+    "late_no_means": "Heightened vigilance is late: no route usable at this level has seats left for the remaining 900 people. Means left: Commercial air: Airport → Paris (80 seats/day, until it closes in 9 days); Military air: Airport → France (50 seats/day, after 3 days' notice, from level 2, Evacuation).",
+    "on_time": "Heightened vigilance matches the situation; the nearest deadline ahead, for Evacuation, is 40 days away.",
+    "on_time_nothing_ahead": "Heightened vigilance matches the situation; no deadline lies ahead.",
+    "too_early": "Evacuation is above what the situation calls for (Normal); no deadline falls within the watch window of 14 days.",
+    "watch": "Heightened vigilance is right for now, but Evacuation is due within 6 days: seats on commercial air and military air clear the remaining 900 people in 8 days, and Commercial air: Airport → Paris is expected to close in 9 days.",
+}
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_english_is_the_engines_sentence(case):  # type: ignore[no-untyped-def]
+def test_in_english(case):  # type: ignore[no-untyped-def]
     with translation.override("en"):
-        assert presenters.gauge_sentence(CASES[case]) == CASES[case]["verdict_text"]
+        assert verdict(CASES[case]) == ENGLISH[case]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_french_says_it_again_from_the_figures(case):  # type: ignore[no-untyped-def]
     with translation.override("fr"):
-        text = presenters.gauge_sentence(CASES[case])
-    assert text and text != CASES[case]["verdict_text"]
+        text = verdict(CASES[case])
+    assert text and text != ENGLISH[case]
     assert "%(" not in text and not re.search(r"\b(days?|seats)\b", text), text
     assert text.startswith("Le niveau « "), text
 
 
 def test_french_names_the_figures():  # type: ignore[no-untyped-def]
     with translation.override("fr"):
-        late = presenters.gauge_sentence(CASES["late"])
-        due = presenters.gauge_sentence(CASES["act_now"])
+        late = verdict(CASES["late"])
+        due = verdict(CASES["act_now"])
     assert "Vigilance renforcée" in late and "3 jours" in late and "900 personnes" in late
     assert "d'ici 4 jours" in due and "en 5 jours" in due and "9 jours" in due
 
 
 def test_an_explanation_from_an_older_engine_falls_back_to_its_own_words():  # type: ignore[no-untyped-def]
     with translation.override("fr"):
-        assert presenters.gauge_sentence({"verdict_text": "Old words"}) == "Old words"
+        assert verdict({"verdict_text": "Old words"}) == "Old words"
 
 
 def test_margins_in_words():  # type: ignore[no-untyped-def]
     with translation.override("en"):
-        assert presenters.margin_text(6.2) == "6.2 days left"
-        assert presenters.margin_text(-28.2) == "28 days overdue"
-        assert presenters.margin_text(None) == "no deadline"
-        assert presenters.margin_text(float("-inf")) == "no means left"
-        assert presenters.margin_text(None, "no_means") == "no means left"
+        assert numbers.margin_text(6.2) == "6.2 days left"
+        assert numbers.margin_text(-28.2) == "28 days overdue"
+        assert numbers.margin_text(None) == "no deadline"
+        assert numbers.margin_text(float("-inf")) == "no means left"
+        assert numbers.margin_text(None, "no_means") == "no means left"
 
 
 def test_the_focus_of_the_capacity_chart():  # type: ignore[no-untyped-def]

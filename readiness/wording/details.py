@@ -1,26 +1,23 @@
 """The engine's detail sentences (a trigger's, a preparedness check's, the reasons for the
 recommendation, the configuration warnings) in the officer's language.
 
-The engine stores each detail as English text and as a code with the facts it states
-(``detail_code``, ``detail_facts``; the English of each code is
-``readiness.engine.wording.DETAILS``). Here each code has its sentence again, through
-gettext, with numbers in the active locale. In English the two read the same (tested);
-an explanation stored before the codes existed, or a code this version does not know,
-shows its English text.
+The engine stores each detail as a code with the facts it states (``detail_code``,
+``detail_facts``, readiness/engine/detail.py); SAY has the sentence of each code, through
+gettext (the English is the message id), with numbers in the active locale. An
+explanation stored before the codes existed (format 1), or a code this version does not
+know, shows the English text it stored.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.utils import formats, timezone
-from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
-from . import presenters as p  # numbers and words in the active locale
+from . import numbers as p  # numbers and words in the active locale
 from .vocabulary import shipped
 
 
@@ -131,8 +128,8 @@ def _due(f: Mapping[str, Any]) -> str:
 
 def _reason_time(f: Mapping[str, Any]) -> str:
     head = _(
-        "Time: %(level)s (%(people)s expected to have left by then) %(due)s, within the "
-        "safety buffer of %(buffer)s"
+        "%(level)s (%(people)s expected to have left by then) %(due)s, within the safety "
+        "buffer of %(buffer)s"
     ) % {
         "level": shipped(f["level_name"]),
         "people": p.people(f["people"]),
@@ -153,8 +150,8 @@ def _reason_means(f: Mapping[str, Any]) -> str:
         else _("overdue by %(days)s") % {"days": p.days(f["days"])}
     )
     head = _(
-        "Means: the %(people)s already called at %(level)s cannot all leave by the means "
-        "usable there (%(why)s)"
+        "The %(people)s already called at %(level)s cannot all leave by the means usable "
+        "there (%(why)s)"
     ) % {"people": p.people(f["people"]), "level": shipped(f["level_name"]), "why": why}
     if f.get("target_name") is None:
         return head + _("; no higher level brings means that could carry them")
@@ -306,27 +303,3 @@ def detail(stored: Mapping[str, Any], *, enabled: bool = True) -> str:
     except (KeyError, TypeError, ValueError):  # facts from another version of the engine
         return english
     return text if enabled else _("disabled; %(detail)s") % {"detail": text}
-
-
-_SAID: OrderedDict[tuple[Hashable, str, str], list[str]] = OrderedDict()
-_SAID_LOCK = threading.Lock()
-_SAID_SIZE = 2000
-
-
-def said_once(key: Hashable, stored: Sequence[Mapping[str, Any]]) -> list[str]:
-    """detail() of each sentence of an assessment's part (``key`` names the assessment and
-    the part; assessments are never edited), kept in memory per language and time zone:
-    the daily brief says a thousand of them on each view, and saying one costs a few
-    gettext calls."""
-    full_key = (key, get_language() or "", timezone.get_current_timezone_name())
-    with _SAID_LOCK:
-        found = _SAID.get(full_key)
-        if found is not None:
-            _SAID.move_to_end(full_key)
-            return found
-    said = [detail(item) for item in stored]
-    with _SAID_LOCK:
-        _SAID[full_key] = said
-        while len(_SAID) > _SAID_SIZE:
-            _SAID.popitem(last=False)
-    return said

@@ -89,7 +89,8 @@ SHIPPED_NAMES = (
     gettext_noop("Shelter and regroup"),
     gettext_noop("Evacuation"),
     # Triggers.
-    gettext_noop("Threat index rising"),
+    gettext_noop("Threat index elevated"),
+    gettext_noop("Threat index rising"),  # its name until December 2026, kept for old explanations
     gettext_noop("Serious incidents this fortnight"),
     gettext_noop("Threat index high"),
     gettext_noop("Security incidents frequent"),
