@@ -10,7 +10,7 @@ SCENARIO ?= seeds/bamako-2025.yaml
 DEMO_DAY ?= 2025-11-19
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev lint format bench bench-live replay clean
+.PHONY: run test install install-dev lint format bench bench-live replay clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,7 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: install-dev
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=term
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -61,3 +61,8 @@ bench-live: install-dev
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# The production image installs exactly these versions, checked by hash (see Dockerfile).
+lock: install-dev
+	$(BIN)/pip install --quiet pip-tools
+	$(BIN)/pip-compile --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links --quiet -o requirements.lock pyproject.toml

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "readiness.health.HealthCheckMiddleware",  # /healthz, before host checks and redirects
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -197,6 +198,23 @@ CELERY_TIMEZONE = "UTC"
 # How often the scheduler re-evaluates every post (seeded into django-celery-beat; editable
 # in admin afterwards).
 REEVALUATE_EVERY_MINUTES = envint("REEVALUATE_EVERY_MINUTES", 15, minimum=1)
+
+# Error reporting, opt-in: with SENTRY_DSN set, unhandled errors of the web processes and
+# the Celery tasks go to that Sentry project (no personal data, no performance tracing);
+# without it nothing is sent anywhere.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "").strip()
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        traces_sample_rate=0.0,
+    )
 
 LOGGING = {
     "version": 1,

@@ -47,3 +47,24 @@ def test_bad_setting_stops_start_up_naming_it(env, named):  # type: ignore[no-un
 
 def test_defaults_start():  # type: ignore[no-untyped-def]
     assert start().returncode == 0
+
+
+def test_error_reporting_is_off_without_a_dsn_and_on_with_one() -> None:
+    code = "import django; django.setup(); import sentry_sdk; print(sentry_sdk.get_client().is_active())"
+
+    def active(**env: str) -> str:
+        environment = {k: v for k, v in os.environ.items() if k != "SENTRY_DSN"}
+        environment.update(env, DJANGO_SETTINGS_MODULE="readiness.settings")
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    assert active() == "False"
+    assert active(SENTRY_DSN="https://public@sentry.invalid/1") == "True"

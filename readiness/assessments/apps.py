@@ -35,15 +35,9 @@ class AssessmentsConfig(AppConfig):
         # engine's inputs through these models, so the re-score request hangs on their
         # saves rather than on each path, where one would be forgotten. Queryset
         # update()/bulk writes bypass this and must call post_rescore_enqueue themselves.
-        from readiness.indicators.models import Indicator
-        from readiness.posts.models import ActionItem, AlertLevel, ExitRoute, Post, Trigger
-        from readiness.rosters.models import AssemblyPoint, Community, School, StaffMember, Warden
+        from .selectors import SCORING_INPUTS
 
-        watched = [
-            Post, AlertLevel, ActionItem, Trigger, ExitRoute, Indicator,
-            StaffMember, School, Community, Warden, AssemblyPoint,
-        ]  # fmt: skip
-        for model in watched:
+        for model in SCORING_INPUTS:
             post_save.connect(
                 _request_rescore, sender=model, dispatch_uid=f"rescore-save-{model.__name__}"
             )

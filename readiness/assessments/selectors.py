@@ -38,6 +38,13 @@ from readiness.rosters.models import (
 
 from .models import Assessment
 
+# Every model whose rows scoring_inputs reads: a save or delete of any of them requests a
+# re-score of its post (assessments/apps.py). One list, held to the queries by a test.
+SCORING_INPUTS = (
+    Post, AlertLevel, ActionItem, Trigger, ExitRoute, Indicator,
+    StaffMember, School, Community, Warden, AssemblyPoint,
+)  # fmt: skip
+
 # The headline of the previous assessment, without its (large) explanation.
 PREVIOUS_FIELDS = (
     "id", "post_id", "evaluated_at", "current_level", "recommended_level", "verdict",

@@ -22,13 +22,14 @@ from readiness.assessments.changes import assessment_changes
 from readiness.assessments.models import Assessment
 from readiness.engine import contributions_from_dict
 from readiness.indicators.models import Credibility, Reliability
+from readiness.posts import access
 from readiness.posts.models import AlertLevel, Category, Post
 from readiness.wording import numbers
 from readiness.wording.details import detail
 from readiness.wording.verdict import verdict as verdict_sentence
 from readiness.wording.vocabulary import REASON_KINDS, VERDICT_MARKS, shipped
 
-from . import changes, charts, loads, presenters, selectors
+from . import changes, charts, explanation, gauge, loads, selectors
 from .forms import (
     DecisionForm,
     IndicatorFilterForm,
@@ -130,7 +131,7 @@ class OverviewPage:
                         href=escape(link.replace("CODE", post.code)),
                         name=escape(post.name),
                         place=escape(place),
-                        gauge=presenters.gauge_badge(row.verdict),
+                        gauge=gauge.gauge_badge(row.verdict),
                         current=escape(f"{post.level} · {shipped(row.current_level_name)}"),
                         figures=figures,
                     )
@@ -199,7 +200,7 @@ class PostPage:
         self.tz = zoneinfo.ZoneInfo(post.timezone)
         self.bound = forms or {}
         self.poll_seconds = POLL_SECONDS
-        self.can_decide = selectors.can_decide(user)
+        self.can_decide = access.can_decide(user)
 
     # --- rows ----------------------------------------------------------------------------
 
@@ -238,20 +239,20 @@ class PostPage:
         return {} if (get_language() or "en").startswith("en") else self.route_names
 
     @cached_property
-    def gauge(self) -> presenters.Gauge | None:
+    def gauge(self) -> gauge.Gauge | None:
         if self.assessment is None:
             return None
-        return presenters.gauge(
+        return gauge.gauge(
             assessment=self.assessment,
             level_names=self.level_names,
             route_names=self._route_names_if_needed(),
         )
 
     @cached_property
-    def explanation(self) -> presenters.Explanation | None:
+    def explanation(self) -> explanation.Explanation | None:
         if self.assessment is None:
             return None
-        return presenters.explanation(
+        return explanation.explanation(
             exp=self.assessment.explanation,
             level_names=self.level_names,
             route_names=self._route_names_if_needed(),
@@ -265,7 +266,7 @@ class PostPage:
         and those in the "what changed" panel (one query for both)."""
         if self.assessment is None:
             return {}
-        ids = presenters.evidence_ids(self.assessment.explanation)
+        ids = explanation.evidence_ids(self.assessment.explanation)
         for change in self.changes:
             key = str(change.facts.get("id", "")) if change.code.startswith("indicator_") else ""
             if key.isdigit():
@@ -340,7 +341,7 @@ class PostPage:
 
     @cached_property
     def capacity_rank(self) -> int | None:
-        return presenters.focus_rank(self.assessment.explanation) if self.assessment else None
+        return explanation.focus_rank(self.assessment.explanation) if self.assessment else None
 
     @cached_property
     def capacity_chart(self) -> charts.CapacityChart | None:
@@ -486,13 +487,13 @@ class PostPage:
         return None
 
     @cached_property
-    def decision_gauge(self) -> presenters.Gauge | None:
+    def decision_gauge(self) -> gauge.Gauge | None:
         a = self.decision_assessment
         if a is None:
             return None
         if a is self.assessment:
             return self.gauge
-        return presenters.gauge(assessment=a, level_names=self.level_names, route_names={})
+        return gauge.gauge(assessment=a, level_names=self.level_names, route_names={})
 
     def route_form(self, route: Any) -> Form:
         return self.bound.get(f"route-{route.pk}") or RouteCheckForm(

@@ -19,7 +19,6 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
-    QuerySet,
     Subquery,
     Sum,
 )
@@ -30,11 +29,9 @@ from readiness.assessments import changes
 from readiness.assessments.models import Assessment, Decision, Verdict
 from readiness.engine import contributions_from_dict
 from readiness.indicators.models import Indicator
+from readiness.posts.access import is_duty_officer, posts_visible_to
 from readiness.posts.models import ActionItem, AlertLevel, ExitRoute, Post
 from readiness.rosters.models import AssemblyPoint, Community, School, StaffMember, Warden
-
-# Members of this group are duty officers of the crisis centre, like staff users.
-CRISIS_CENTRE_GROUP = "Crisis centre"
 
 # The order of the overview: what needs the meeting's attention first.
 URGENCY = {
@@ -47,35 +44,6 @@ URGENCY = {
 NOT_ASSESSED = "not_assessed"
 
 User = AbstractBaseUser | AnonymousUser
-
-
-def is_duty_officer(user: Any) -> bool:
-    """Crisis-centre duty officers see and feed every post: superusers, staff users and
-    members of the "Crisis centre" group. Cached on the user for the request."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser or user.is_staff:
-        return True
-    cached = getattr(user, "_readiness_duty_officer", None)
-    if cached is None:
-        cached = user.groups.filter(name=CRISIS_CENTRE_GROUP).exists()
-        user._readiness_duty_officer = cached
-    return bool(cached)
-
-
-def posts_visible_to(user: Any) -> QuerySet[Post]:
-    """The one rule of who sees what: duty officers every post, a post security officer
-    the posts they secure, anyone else none."""
-    if not user.is_authenticated or not user.is_active:
-        return Post.objects.none()
-    if is_duty_officer(user):
-        return Post.objects.all()
-    return Post.objects.filter(security_officers=user)
-
-
-def can_decide(user: Any) -> bool:
-    """Level decisions are the crisis centre's; post officers feed the post."""
-    return is_duty_officer(user)
 
 
 # --- Overview ---------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from readiness.assessments.decisions import decision_record
 from readiness.assessments.models import Assessment
 from readiness.indicators.models import Indicator
 from readiness.indicators.services import indicator_record
+from readiness.posts import access
 from readiness.posts.models import ActionItem, ExitRoute, Post
 from readiness.posts.services import action_item_tick, route_check
 from readiness.rosters.models import StaffMember
@@ -183,7 +184,7 @@ def post_detail(request: HttpRequest, code: str) -> HttpResponse:
 def post_poll(request: HttpRequest, code: str) -> HttpResponse:
     """Polled by an open post page: 204 while nothing changed; when a new assessment is in,
     the poller again (with the new id) and the event that refreshes the panels."""
-    post = selectors.posts_visible_to(request.user).filter(code=code).first()
+    post = access.posts_visible_to(request.user).filter(code=code).first()
     if post is None:
         return HttpResponseStopPolling()  # gone, or no longer one of this user's posts
     newest = selectors.newest_assessment_id(post=post) or 0

@@ -382,3 +382,21 @@ def test_inputs_carry_the_source_so_that_corroboration_counts(post):  # type: ig
     loaded = {i.id: i for i in inputs_of(post, timezone.now()).indicators}
     assert loaded[str(afp.pk)].source == "AFP"
     assert {i.source for i in loaded.values() if i.event == "siege"} == {"AFP", "Reuters"}
+
+
+def test_the_models_that_request_a_re_score_are_the_ones_scoring_reads(post):  # type: ignore[no-untyped-def]
+    """One list (SCORING_INPUTS): the tables scoring_inputs queries are exactly those of
+    the models whose saves request a re-score (and the assessments, its previous answer)."""
+    import re
+
+    from readiness.assessments.selectors import SCORING_INPUTS
+
+    with CaptureQueriesContext(connection) as queries:
+        scoring_inputs(post_ids=[post.pk], now=timezone.now())
+    read = {
+        table
+        for q in queries.captured_queries
+        for table in re.findall(r'(?:FROM|JOIN) "?(\w+)"?', q["sql"])
+    }
+    watched = {model._meta.db_table for model in SCORING_INPUTS}
+    assert read - {Assessment._meta.db_table} == watched

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from readiness.assessments.services import post_rescore
-from readiness.dashboard.selectors import CRISIS_CENTRE_GROUP
+from readiness.posts.access import CRISIS_CENTRE_GROUP
 from readiness.posts.models import Post
 from tests.factories import (
     AssemblyPointFactory,

@@ -13,9 +13,11 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from readiness.dashboard import loads, presenters
+from readiness.dashboard import explanation as explained
+from readiness.dashboard import loads
 from readiness.engine import assess
 from readiness.engine.vocabulary import Category, RouteMode, RouteStatus
+from readiness.wording import numbers
 from tests.engine.builders import BAMAKO, indicator, inputs, route
 
 ROUTES = (
@@ -79,7 +81,7 @@ def test_each_rows_expected_departures_add_up_to_the_load_shown():
         assert trace.load == round(level["load"])
         assert sum(whole(r.expected) for r in trace.rows) == trace.load
         assert whole(trace.expected_total) == trace.load
-        assert presenters.number(level["load"], 0) == trace.expected_total  # the levels table
+        assert numbers.number(level["load"], 0) == trace.expected_total  # the levels table
 
 
 def test_citizens_are_split_into_single_dual_and_unregistered():
@@ -125,10 +127,10 @@ def test_seats_before_the_routes_close_add_up_and_the_shortfall_is_their_differe
             continue
         seats = sum(whole(r.seats_before_close) for r in trace.routes)
         assert seats == whole(trace.seats_total) == round(level["seats_before_close"])
-        assert trace.short == max(0, trace.load - seats) == presenters.shown_shortfall(level)
+        assert trace.short == max(0, trace.load - seats) == explained.shown_shortfall(level)
         if trace.short:
             assert trace.arithmetic.startswith(
-                f"{presenters.number(trace.load, 0)} to move − {trace.seats_total} seats"  # noqa: RUF001
+                f"{numbers.number(trace.load, 0)} to move − {trace.seats_total} seats"  # noqa: RUF001
             )
 
 
@@ -158,7 +160,7 @@ def test_the_levels_table_says_who_cannot_leave_from_the_figures_it_shows():
     # Unrounded, 1,911.6 - 1,755.4 = 156.2; shown, 1,912 - 1,755 = 157.
     level["load"], level["seats_before_close"], level["shortfall"] = 1911.6, 1755.4, 156.2
     with translation.override("en"):
-        rows = presenters.explanation(
+        rows = explained.explanation(
             exp=exp, level_names={}, route_names={}, indicators={}, category_labels={}
         ).levels
     row = next(r for r in rows if r.rank == 4)

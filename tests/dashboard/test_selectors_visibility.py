@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from readiness.dashboard.selectors import is_duty_officer, posts_visible_to
+from readiness.posts.access import is_duty_officer, posts_visible_to
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,6 @@ def test_an_anonymous_or_inactive_user_sees_no_post(post_a, duty_officer):  # ty
 def test_the_crisis_centre_group_exists_out_of_the_box():  # type: ignore[no-untyped-def]
     from django.contrib.auth.models import Group
 
-    from readiness.dashboard.selectors import CRISIS_CENTRE_GROUP
+    from readiness.posts.access import CRISIS_CENTRE_GROUP
 
     assert Group.objects.filter(name=CRISIS_CENTRE_GROUP).exists()

@@ -8,7 +8,8 @@ import re
 import pytest
 from django.utils import translation
 
-from readiness.dashboard import presenters
+from readiness.dashboard import explanation as explained
+from readiness.dashboard import gauge
 from readiness.wording import numbers
 from readiness.wording.verdict import verdict
 
@@ -153,11 +154,11 @@ def test_margins_in_words():  # type: ignore[no-untyped-def]
 
 
 def test_the_focus_of_the_capacity_chart():  # type: ignore[no-untyped-def]
-    assert presenters.focus_rank(CASES["late"]) == 1
-    assert presenters.focus_rank(CASES["watch"]) == 2
+    assert explained.focus_rank(CASES["late"]) == 1
+    assert explained.focus_rank(CASES["watch"]) == 2
 
 
 def test_the_gauge_badge_has_words_and_a_mark():  # type: ignore[no-untyped-def]
     with translation.override("en"):
-        badge = presenters.gauge_badge("act_now")
+        badge = gauge.gauge_badge("act_now")
     assert "gauge-act_now" in badge and "Act now" in badge and 'aria-hidden="true"' in badge

@@ -201,12 +201,17 @@ def celery_on(redis_server: RedisServer) -> Iterator[RedisServer]:
 
 
 def _forget_connections(app) -> None:  # type: ignore[no-untyped-def]
-    """Celery caches its connection and producer pools; drop them so the next publish
-    connects to the URL configured now."""
+    """Celery caches its connection and producer pools, and kombu keeps a process-wide
+    registry of producer pools by connection; drop them all so the next publish connects
+    to the URL configured now (a producer pool left in kombu's registry over a closed
+    connection pool fails every later test's publish: found by random test order)."""
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    pools.reset()
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
-"""From the engine's stored explanation (``Assessment.to_dict()``, see
-readiness/engine/assessment.py) to what the pages show, in the active language.
+"""The post page's explanation block, from the engine's stored explanation
+(``Assessment.to_dict()``, see readiness/engine/assessment.py), in the active language:
+the levels table with each level's triggers and their evidence, the routes, the
+preparedness checks, the reasons and the warnings.
 
 The explanation is the contract: nothing here recomputes a figure the engine decided, and
 no sentence is written here: readiness.wording says the engine's codes and figures (the
@@ -13,9 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import formats, timezone, translation
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from readiness.engine import contributions_from_dict
@@ -29,91 +29,16 @@ from readiness.wording.numbers import (
     parse_time,
     people,
     status_name,
-    verdict_word,
     whole,
 )
-from readiness.wording.verdict import verdict as verdict_sentence
 from readiness.wording.vocabulary import (
     DEADLINES,
     GROUPS,
     HORIZON_SOURCES,
     PREPAREDNESS_CHECKS,
     REASON_KINDS,
-    VERDICT_HINTS,
-    VERDICT_MARKS,
     shipped,
 )
-
-
-def gauge_badge(verdict: str) -> SafeString:
-    """The gauge as a badge: colour, mark and word (never colour alone)."""
-    language = translation.get_language() or "en"
-    badge = _BADGES.get((language, verdict))
-    if badge is None:
-        badge = format_html(
-            '<span class="gauge gauge-{}"><span aria-hidden="true">{}</span> {}</span>',
-            verdict,
-            VERDICT_MARKS.get(verdict, ""),
-            verdict_word(verdict),
-        )
-        _BADGES[(language, verdict)] = badge
-    return badge
-
-
-_BADGES: dict[tuple[str, str], SafeString] = {}
-
-
-# --- The gauge ----------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Gauge:
-    verdict: str
-    word: str
-    mark: str
-    hint: str
-    sentence: str
-    current_name: str
-    recommended_name: str
-    current_level: int
-    recommended_level: int
-    threat_index: float
-    trend_per_day: float
-    margin: str
-    margin_level: str
-    preparedness: float
-    evaluated_at: dt.datetime
-
-
-def gauge(
-    *,
-    assessment: Any,
-    level_names: Mapping[int, str],
-    route_names: Mapping[str, str],
-) -> Gauge:
-    exp = assessment.explanation
-    rank = exp.get("next_level_margin_rank")
-    level = next((lv for lv in exp.get("levels", []) if lv["rank"] == rank), None)
-    return Gauge(
-        verdict=assessment.verdict,
-        word=verdict_word(assessment.verdict),
-        mark=VERDICT_MARKS.get(assessment.verdict, ""),
-        hint=str(VERDICT_HINTS.get(assessment.verdict, "")),
-        sentence=verdict_sentence(exp, route_names=route_names, level_names=level_names),
-        current_name=shipped(level_names.get(assessment.current_level, "")),
-        recommended_name=shipped(level_names.get(assessment.recommended_level, "")),
-        current_level=assessment.current_level,
-        recommended_level=assessment.recommended_level,
-        threat_index=assessment.threat_index,
-        trend_per_day=assessment.trend_per_day,
-        margin=margin_text(
-            assessment.next_level_margin_days, level.get("deadline") if level else None
-        ),
-        margin_level=shipped(level_names.get(rank, "")) if rank is not None else "",
-        preparedness=assessment.preparedness,
-        evaluated_at=assessment.evaluated_at,
-    )
-
 
 # --- The explanation ----------------------------------------------------------------------
 
