@@ -175,6 +175,17 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Django's cache holds what is derived from an immutable assessment (the brief's sentences,
+# the "what changed" panel's parts, the overview's rows), keyed by the assessment's id and
+# evaluation time, so nothing in it can go stale. In each process's memory: a miss costs
+# one query, and nothing outlives a deploy.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    }
+}
+
 # Celery. Without REDIS_URL, tasks run in-process (eager) so a first run needs no server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):

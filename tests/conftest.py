@@ -58,3 +58,13 @@ def _language_reset():  # type: ignore[no-untyped-def]
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _cache_cleared():  # type: ignore[no-untyped-def]
+    """Ids are reused after a test's rollback: no test sees what another put in the cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

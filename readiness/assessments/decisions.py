@@ -53,8 +53,7 @@ def decision_record(
             ) % {"level": names.get(locked.level, locked.level)}
         else:
             newest = (
-                Assessment.objects.filter(post=locked)
-                .order_by("-evaluated_at", "-id")
+                Assessment.objects.filter(pk=locked.newest_assessment_id)
                 .only("id", "recommended_level", "verdict")
                 .first()
             )

@@ -49,6 +49,9 @@ class Assessment(models.Model):
     preparedness = models.FloatField()
     fingerprint = models.CharField(max_length=64, help_text=_("Of the engine's inputs"))
     explanation = ExplanationField()
+    # What the overview and the brief read of the explanation, a few hundred bytes beside
+    # its tens of kilobytes (readiness.assessments.summary): read without it.
+    summary = models.JSONField(default=dict, editable=False)
 
     class Meta:
         ordering = ["-evaluated_at", "-id"]

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models import Q, Sum
 
 from readiness.engine import (
     IndicatorIn,
@@ -224,16 +224,7 @@ def _staff(post_ids: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, li
 def _previous(post_ids: list[int]) -> dict[int, Previous]:
     """The newest assessment of each post: its headline and the hold's memory, not the
     whole explanation."""
-    newest = (
-        Assessment.objects.filter(post=OuterRef("pk"))
-        .order_by("-evaluated_at", "-id")
-        .values("id")[:1]
-    )
-    ids = (
-        Post.objects.filter(pk__in=post_ids)
-        .annotate(newest=Subquery(newest))
-        .values_list("newest", flat=True)
-    )
+    ids = Post.objects.filter(pk__in=post_ids).values_list("newest_assessment_id", flat=True)
     rows = Assessment.objects.filter(pk__in=[i for i in ids if i]).values(
         *PREVIOUS_FIELDS,
         "explanation__last_indicated",
@@ -331,4 +322,7 @@ def scoring_inputs(
 
 
 def newest_assessment(*, post: Post) -> Assessment | None:
-    return Assessment.objects.filter(post=post).order_by("-evaluated_at", "-id").first()
+    """The post's newest assessment, by its pointer (read from the database, not from a
+    possibly stale `post`)."""
+    pk = Post.objects.filter(pk=post.pk).values_list("newest_assessment_id", flat=True).first()
+    return Assessment.objects.filter(pk=pk).first() if pk else None

@@ -19,11 +19,12 @@ from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import BigIntegerField, Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from readiness.assessments.summary import summary_of
 from readiness.engine import assess
 from readiness.engine.assessment import EXPLANATION_FORMAT
 from readiness.posts.models import Post
@@ -169,6 +170,7 @@ def _score_and_store(
                 continue
             # Only an assessment that is stored needs its explanation in plain JSON.
             candidate.explanation = result.to_dict()
+            candidate.summary = summary_of(candidate.explanation)
         except Exception as exc:  # a bug or bad data for this post only
             log.exception("scoring post %s failed", post.code)
             failures[post.pk] = f"{type(exc).__name__}: {exc}"
@@ -177,6 +179,7 @@ def _score_and_store(
         previous_of[post.pk] = previous
     # One INSERT for the assessments; their ids come back (RETURNING on PostgreSQL and SQLite).
     Assessment.objects.bulk_create(created)
+    newest_assessment_point(assessments=created, evaluated_at=now)
     changes = []
     for assessment in created:
         newest[assessment.post_id] = assessment.pk
@@ -204,6 +207,26 @@ def _score_and_store(
     for post_id, error in failures.items():
         post_rescore_failed(post_id=post_id, error=error)
     return newest, failures
+
+
+def newest_assessment_point(*, assessments: list[Assessment], evaluated_at: dt.datetime) -> None:
+    """Point each post of `assessments` (stored, all evaluated at `evaluated_at`) at its
+    new assessment, in one UPDATE; a post whose pointer already shows a later evaluation
+    (a concurrent re-score that finished first) keeps it."""
+    if not assessments:
+        return
+    by_post = {a.post_id: a.pk for a in assessments}
+    (
+        Post.objects.filter(pk__in=list(by_post))
+        .exclude(newest_assessment__evaluated_at__gt=evaluated_at)
+        .update(
+            newest_assessment_id=Case(
+                *(When(pk=post_id, then=Value(pk)) for post_id, pk in by_post.items()),
+                default=F("newest_assessment_id"),
+                output_field=BigIntegerField(),
+            )
+        )
+    )
 
 
 def post_rescore(*, post_id: int, now: dt.datetime | None = None) -> Assessment:

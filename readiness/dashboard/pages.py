@@ -5,16 +5,17 @@ the full page reads each set once (a fixed number of queries, pinned in the test
 from __future__ import annotations
 
 import datetime as dt
+import math
 import zoneinfo
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.forms import Form
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import escape
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -41,26 +42,40 @@ from .forms import (
 
 HISTORY_DAYS = 30
 
-# One overview row. Every value is escaped where it is filled in (_rows); the classes are
-# the stylesheet's and the browser tests'.
-_ROW = (
-    '<tr class="row-{verdict}" id="post-{code}">'
-    '<th scope="row" class="post"><a href="{href}"><span class="code">{code}</span> {name}</a>'
-    '<span class="sub">{place}</span></th>'
-    "<td>{gauge}</td><td>{current}</td>{figures}</tr>\n"
-)
-_FIGURES = (
-    "<td{strong}>{recommended}</td>"
-    '<td class="num threat"><span class="threat-value">{threat}</span>{sparkline}'
-    '<span class="trend">{trend}</span></td>'
-    "<td{overdue}>{margin}</td>"
-    '<td class="num">{preparedness}<span class="unit">/100</span></td>'
-    '<td><time datetime="{iso}" title="{stamp}">{age}</time>{failing}</td>'
-)
-_NO_FIGURES = (
-    '<td>—</td><td class="num">—</td><td>—</td><td class="num">—</td><td>{never}{failing}</td>'
-)
 POLL_SECONDS = 2
+# Overview rows per page: what a screen holds, most urgent first (docs/dashboards.md).
+OVERVIEW_PAGE_SIZE = 50
+
+
+@dataclass(slots=True)
+class OverviewRowView:
+    """One overview row's words and flags; templates/dashboard/overview.html writes it."""
+
+    verdict: str
+    mark: str
+    word: str
+    code: str
+    href: str
+    name: str
+    place: str
+    current: str
+    failing: bool
+    assessed: bool = False
+    strong: bool = False  # the recommended level differs from the level now
+    recommended: str = ""
+    threat: str = ""
+    sparkline: str = ""
+    trend: str = ""
+    overdue: bool = False
+    margin: str = ""
+    preparedness: int = 0
+    iso: str = ""
+    stamp: str = ""
+    age: str = ""
+
+
+# How long the brief keeps an assessment's words (it never changes; this only bounds memory).
+BRIEF_CACHE_SECONDS = 24 * 3600
 
 
 class OverviewPage:
@@ -72,6 +87,8 @@ class OverviewPage:
             verdict=params.get("verdict", "").strip()[:12],
             q=params.get("q", "").strip()[:100],
         )
+        page = str(params.get("page", "1")).strip()
+        self.requested_page = int(page) if page.isdigit() and len(page) < 6 else 1
         self.poll_seconds = POLL_SECONDS
 
     @cached_property
@@ -83,61 +100,74 @@ class OverviewPage:
         return selectors.overview(user=self.user, filters=self.filters)
 
     @cached_property
-    def rows(self) -> list[SafeString]:
-        """The table's rows, written here: with hundreds of posts the template's lookups and
-        escapes per cell cost several times the queries (docs/dashboards.md)."""
-        with numbers.same_locale():
-            return self._rows()
+    def page_number(self) -> int:
+        """The page of rows shown (1-based), within the pages there are."""
+        last = max(1, math.ceil(len(self.data.rows) / OVERVIEW_PAGE_SIZE))
+        return min(max(1, self.requested_page), last)
 
-    def _rows(self) -> list[SafeString]:
-        link = reverse("dashboard:post", args=["CODE"])
-        per_day, never = _("per day"), escape(_("never"))
-        failing = f' <span class="warn">{escape(_("re-scoring failed"))}</span>'
-        out = []
-        for row in self.data.rows:
-            a = row.assessment
-            post = row.post
-            place = ", ".join(filter(None, (post.city, post.country)))
-            if post.region:
-                place += f" · {post.region}"
-            if a:
-                margin = a["next_level_margin_days"]
-                evaluated = a["evaluated_at"]
-                figures = _FIGURES.format(
-                    strong=' class="strong"' if a["recommended_level"] != post.level else "",
-                    recommended=escape(
-                        f"{a['recommended_level']} · {shipped(row.recommended_level_name)}"
-                    ),
-                    threat=numbers.number(a["threat_index"]),
-                    sparkline=charts.sparkline(a["trend_points"]),
-                    trend=escape(f"{numbers.signed(a['trend_per_day'])} {per_day}"),
-                    overdue=' class="overdue"' if margin is not None and margin < 0 else "",
-                    margin=escape(numbers.margin_text(margin)),
-                    preparedness=round(a["preparedness"]),
-                    iso=evaluated.isoformat(),
-                    stamp=evaluated.strftime("%Y-%m-%d %H:%M UTC"),
-                    age=escape(numbers.age_text(evaluated, self.now)),
-                    failing=failing if post.rescore_error else "",
-                )
-            else:
-                figures = _NO_FIGURES.format(
-                    never=never, failing=failing if post.rescore_error else ""
-                )
-            out.append(
-                SafeString(
-                    _ROW.format(
-                        verdict=row.verdict,
-                        code=escape(post.code),
-                        href=escape(link.replace("CODE", post.code)),
-                        name=escape(post.name),
-                        place=escape(place),
-                        gauge=gauge.gauge_badge(row.verdict),
-                        current=escape(f"{post.level} · {shipped(row.current_level_name)}"),
-                        figures=figures,
-                    )
-                )
-            )
-        return out
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(len(self.data.rows) / OVERVIEW_PAGE_SIZE))
+
+    @cached_property
+    def rows(self) -> list[OverviewRowView]:
+        """The rows of this page, most urgent first: a screenful (OVERVIEW_PAGE_SIZE); the
+        others are found by filter or on the next pages. The template writes them."""
+        start = (self.page_number - 1) * OVERVIEW_PAGE_SIZE
+        with numbers.same_locale():
+            return [self._row(row) for row in self.data.rows[start : start + OVERVIEW_PAGE_SIZE]]
+
+    def _row(self, row: selectors.OverviewRow) -> OverviewRowView:
+        a = row.assessment
+        post = row.post
+        place = ", ".join(filter(None, (post.city, post.country)))
+        if post.region:
+            place += f" · {post.region}"
+        view = OverviewRowView(
+            verdict=row.verdict,
+            mark=VERDICT_MARKS.get(row.verdict, ""),
+            word=numbers.verdict_word(row.verdict),
+            code=post.code,
+            href=reverse("dashboard:post", args=[post.code]),
+            name=post.name,
+            place=place,
+            current=f"{post.level} · {shipped(row.current_level_name)}",
+            failing=bool(post.rescore_error),
+        )
+        if a:
+            margin = a["next_level_margin_days"]
+            evaluated = a["evaluated_at"]
+            view.assessed = True
+            view.strong = a["recommended_level"] != post.level
+            view.recommended = f"{a['recommended_level']} · {shipped(row.recommended_level_name)}"
+            view.threat = numbers.number(a["threat_index"])
+            view.sparkline = charts.sparkline(a["trend_points"])
+            view.trend = f"{numbers.signed(a['trend_per_day'])} {self.per_day}"
+            view.overdue = margin is not None and margin < 0
+            view.margin = numbers.margin_text(margin)
+            view.preparedness = round(a["preparedness"])
+            view.iso = evaluated.isoformat()
+            view.stamp = evaluated.strftime("%Y-%m-%d %H:%M UTC")
+            view.age = numbers.age_text(evaluated, self.now)
+        return view
+
+    @cached_property
+    def per_day(self) -> str:
+        return _("per day")
+
+    def page_url(self, number: int) -> str:
+        query = self.query
+        page = f"page={number}" if number > 1 else ""
+        joined = "&".join(filter(None, (query, page)))
+        return f"{reverse('dashboard:overview')}{'?' + joined if joined else ''}"
+
+    @property
+    def previous_page_url(self) -> str:
+        return self.page_url(self.page_number - 1) if self.page_number > 1 else ""
+
+    @property
+    def next_page_url(self) -> str:
+        return self.page_url(self.page_number + 1) if self.page_number < self.pages else ""
 
     @cached_property
     def form(self) -> OverviewFilterForm:
@@ -166,7 +196,9 @@ class OverviewPage:
 
     @property
     def poll_url(self) -> str:
-        query = self.query
+        query = "&".join(
+            filter(None, (self.query, f"page={self.page_number}" if self.page_number > 1 else ""))
+        )
         return f"{reverse('dashboard:overview')}?{query + '&' if query else ''}since={self.version}"
 
     @cached_property
@@ -569,21 +601,11 @@ class BriefPage:
     @cached_property
     def posts(self) -> list[dict[str, Any]]:
         rows = self.overview.rows
-        details = selectors.brief_details(
-            keys=[(r.assessment["id"], r.assessment["evaluated_at"]) for r in rows if r.assessment]
-        )
+        words = self.words(rows)
         out = []
         for row in rows:
             a = row.assessment
-            exp = details.get(a["id"]) if a else None
-            sentence = ""
-            reasons: list[tuple[str, str]] = []
-            if exp:
-                sentence = verdict_sentence(exp, route_names=self.route_names_of(row.post.pk))
-                reasons = [
-                    (str(REASON_KINDS.get(r["kind"], r["kind"])), detail(r))
-                    for r in exp.get("reasons") or []
-                ]
+            sentence, reasons = words.get(a["id"], ("", [])) if a else ("", [])
             out.append(
                 {
                     "row": row,
@@ -614,6 +636,39 @@ class BriefPage:
         if (get_language() or "en").startswith("en"):
             return {}
         return self.route_names.get(post_id, {})
+
+    def words(self, rows: list[selectors.OverviewRow]) -> dict[int, tuple[str, list[Any]]]:
+        """Each newest assessment's verdict sentence and reasons, by assessment id, in the
+        active language. Said once per assessment, language and time zone and kept in
+        Django's cache (an assessment never changes): a brief of hundreds of posts says
+        thousands of sentences. The explanations' parts are read in one query, for those
+        not in the cache."""
+        language = get_language() or ""
+        zone = timezone.get_current_timezone_name()
+        names = {
+            f"brief-words:{a['id']}:{a['evaluated_at'].isoformat()}:{language}:{zone}": a
+            for a in (r.assessment for r in rows)
+            if a
+        }
+        found = cache.get_many(list(names))
+        missing = {names[k]["id"]: (k, names[k]) for k in names if k not in found}
+        parts = selectors.brief_details(ids=list(missing))
+        post_of = {r.assessment["id"]: r.post.pk for r in rows if r.assessment}
+        fresh = {}
+        for pk, (key, _a) in missing.items():
+            exp = parts.get(pk)
+            if exp is None:
+                continue
+            fresh[key] = (
+                verdict_sentence(exp, route_names=self.route_names_of(post_of[pk])),
+                [
+                    (str(REASON_KINDS.get(r["kind"], r["kind"])), detail(r))
+                    for r in exp.get("reasons") or []
+                ],
+            )
+        cache.set_many(fresh, BRIEF_CACHE_SECONDS)
+        found.update(fresh)
+        return {names[k]["id"]: v for k, v in found.items()}
 
     @cached_property
     def route_names(self) -> dict[int, dict[str, str]]:

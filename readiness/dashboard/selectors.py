@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
 from django.db.models import (
     Count,
     F,
@@ -29,7 +28,7 @@ from readiness.assessments import changes
 from readiness.assessments.models import Assessment, Decision, Verdict
 from readiness.engine import contributions_from_dict
 from readiness.indicators.models import Indicator
-from readiness.posts.access import is_duty_officer, posts_visible_to
+from readiness.posts.access import posts_visible_to
 from readiness.posts.models import ActionItem, AlertLevel, ExitRoute, Post
 from readiness.rosters.models import AssemblyPoint, Community, School, StaffMember, Warden
 
@@ -105,6 +104,7 @@ class Overview:
 
 _OVERVIEW_ASSESSMENT_FIELDS = (
     "id",
+    "summary",
     "evaluated_at",
     "current_level",
     "recommended_level",
@@ -116,53 +116,48 @@ _OVERVIEW_ASSESSMENT_FIELDS = (
 )
 
 
-def _newest_assessment_id() -> Subquery:
-    return Subquery(
-        Assessment.objects.filter(post=OuterRef("pk"))
-        .order_by("-evaluated_at", "-id")
-        .values("id")[:1],
-        output_field=IntegerField(),
-    )
+_OVERVIEW_POST_FIELDS = (
+    "id", "code", "name", "country", "city", "region", "level", "rescore_error",
+    *(f"newest_assessment__{name}" for name in _OVERVIEW_ASSESSMENT_FIELDS),
+)  # fmt: skip
 
 
 def overview(*, user: Any, filters: OverviewFilters) -> Overview:
-    """Every visible post with its newest assessment, most urgent first: three queries
-    (posts, their newest assessments, and the trend points not yet in memory)."""
+    """Every visible post with its newest assessment (by the post's pointer, with the
+    assessment's summary, never its explanation), most urgent first: one query."""
     level_name = AlertLevel.objects.filter(post=OuterRef("pk"), rank=OuterRef("level")).values(
         "name"
     )[:1]
+    recommended_name = AlertLevel.objects.filter(
+        post=OuterRef("pk"), rank=OuterRef("newest_assessment__recommended_level")
+    ).values("name")[:1]
     posts = list(
         posts_visible_to(user)
-        .only("id", "code", "name", "country", "city", "region", "level", "rescore_error")
-        .annotate(newest_id=_newest_assessment_id(), current_level_name=Subquery(level_name))
+        .select_related("newest_assessment")
+        .only(*_OVERVIEW_POST_FIELDS)
+        .annotate(
+            current_level_name=Subquery(level_name),
+            recommended_level_name=Subquery(recommended_name),
+        )
         .order_by()
     )
-    ids = [p.newest_id for p in posts if p.newest_id is not None]
-    assessments: dict[int, dict[str, Any]] = {}
-    if ids:
-        recommended_name = AlertLevel.objects.filter(
-            post=OuterRef("post_id"), rank=OuterRef("recommended_level")
-        ).values("name")[:1]
-        for row in (
-            Assessment.objects.filter(id__in=ids)
-            .annotate(recommended_level_name=Subquery(recommended_name))
-            .values(*_OVERVIEW_ASSESSMENT_FIELDS, "post_id", "recommended_level_name")
-        ):
-            assessments[row["post_id"]] = row
-    points = trend_points(keys=[(a["id"], a["evaluated_at"]) for a in assessments.values()])
     rows = []
     for post in posts:
-        assessment = assessments.get(post.pk)
-        if assessment is not None:
-            assessment["trend_points"] = points.get(assessment["id"], ())
+        a = post.newest_assessment
+        assessment = (
+            None
+            if a is None
+            else {
+                **{name: getattr(a, name) for name in _OVERVIEW_ASSESSMENT_FIELDS},
+                "trend_points": tuple(a.summary.get("trend") or ()),
+            }
+        )
         rows.append(
             OverviewRow(
                 post=post,
                 assessment=assessment,
                 current_level_name=post.current_level_name or "",
-                recommended_level_name=(assessment["recommended_level_name"] or "")
-                if assessment
-                else "",
+                recommended_level_name=(post.recommended_level_name or "") if a else "",
             )
         )
     regions = sorted({p.region for p in posts if p.region})
@@ -173,56 +168,18 @@ def overview(*, user: Any, filters: OverviewFilters) -> Overview:
     return Overview(rows=shown, regions=regions, total=len(posts), counts=counts)
 
 
-# Trend points by assessment. An assessment never changes, so what is read from its
-# explanation once stays true; reading it again would mean parsing the whole explanation
-# (tens of kilobytes with its indicator table) of every post on every overview refresh.
-# Keyed by id and evaluation time, so a reused id (tests roll back) is never confused.
-_TREND_CACHE: OrderedDict[tuple[int, dt.datetime], tuple[float, ...]] = OrderedDict()
-_TREND_CACHE_SIZE = 20_000
-_TREND_LOCK = threading.Lock()
-
-
-def trend_points(*, keys: list[tuple[int, dt.datetime]]) -> dict[int, tuple[float, ...]]:
-    """The daily threat index over the trend window of each (assessment id, evaluated at),
-    oldest first, by id. One query for those not yet in memory: always one, even when none
-    is missing, so the page's query count does not depend on earlier requests."""
-    found: dict[int, tuple[float, ...]] = {}
-    with _TREND_LOCK:
-        for key in keys:
-            if key in _TREND_CACHE:
-                found[key[0]] = _TREND_CACHE[key]
-    missing = {pk: at for pk, at in keys if pk not in found}
-    rows = Assessment.objects.filter(id__in=list(missing) or [0]).values(
-        "id", points=F("explanation__trend__points")
-    )
-    loaded = {
-        row["id"]: tuple(
-            p["threat_index"] for p in row["points"] or () if p.get("threat_index") is not None
-        )
-        for row in rows
-    }
-    with _TREND_LOCK:
-        for pk, values in loaded.items():
-            _TREND_CACHE[(pk, missing[pk])] = values
-        while len(_TREND_CACHE) > _TREND_CACHE_SIZE:
-            _TREND_CACHE.popitem(last=False)
-    found.update(loaded)
-    return found
-
-
 def overview_version(*, user: Any, now: dt.datetime | None = None) -> str:
     """A cheap token that changes when the overview would: a new assessment, a post added,
-    removed, failing or recovering, or (so that ages stay true) a new minute. Two
-    aggregate queries on indexes, no rows."""
+    removed, failing or recovering, or (so that ages stay true) a new minute. One
+    aggregate query, no rows."""
     now = now or timezone.now()
-    visible = posts_visible_to(user)
-    assessments = Assessment.objects.all()
-    if not is_duty_officer(user):
-        assessments = assessments.filter(post__in=visible)
-    newest = assessments.aggregate(n=Max("id"))["n"] or 0
-    state = visible.aggregate(
-        n=Count("id"), failing=Count("id", filter=~Q(rescore_error="")), levels=Sum("level")
+    state = posts_visible_to(user).aggregate(
+        newest=Max("newest_assessment_id"),
+        n=Count("id"),
+        failing=Count("id", filter=~Q(rescore_error="")),
+        levels=Sum("level"),
     )
+    newest = state["newest"] or 0
     minute = int(now.timestamp() // 60)
     return f"{newest}.{state['n']}.{state['failing']}.{state['levels'] or 0}.{minute}"
 
@@ -442,41 +399,39 @@ def newest_assessment_with_previous(*, post: Post) -> Assessment | None:
         .order_by("-evaluated_at", "-id")
     )
     return (
-        Assessment.objects.filter(post=post)
+        Assessment.objects.filter(pk=post.newest_assessment_id)
         .annotate(
             previous_id=Subquery(earlier.values("id")[:1], output_field=IntegerField()),
             previous_at=Subquery(earlier.values("evaluated_at")[:1]),
         )
-        .order_by("-evaluated_at", "-id")
         .first()
+        if post.newest_assessment_id
+        else None
     )
 
 
 # What the "what changed" panel reads of the assessment before the newest: the parts of its
 # explanation that changes.assessment_changes() compares, its indicator table cut to the
-# columns compared. Read once and kept in memory like the trend points (an assessment
-# never changes): the page reads the newest explanation anyway, and reading the previous
-# one's parts out of the JSON in SQL cost more than the whole document on SQLite.
-_PREVIOUS_CACHE: OrderedDict[tuple[int, dt.datetime], dict[str, Any]] = OrderedDict()
-_PREVIOUS_CACHE_SIZE = 1000
+# columns compared. Kept in Django's cache (an assessment never changes): the page reads
+# the newest explanation anyway, and reading the previous one's parts out of the JSON in
+# SQL cost more than the whole document on SQLite.
+PREVIOUS_CACHE_SECONDS = 24 * 3600
 
 
 def previous_explanation(*, key: tuple[int, dt.datetime] | None) -> dict[str, Any] | None:
     """The compared parts of an assessment's explanation (``key``: its id and evaluation
-    time), or None without one. One query, for an assessment not yet in memory; always one
-    (on an id that matches nothing), so the page's query count does not depend on it."""
-    with _TREND_LOCK:
-        found = _PREVIOUS_CACHE.get(key) if key else None
+    time, which together name one immutable assessment even where ids are reused), or None
+    without one. One query, always (on an id that matches nothing when the parts are in
+    the cache), so the page's query count does not depend on the cache."""
+    name = f"previous-parts:{key[0]}:{key[1].isoformat()}" if key else ""
+    found = cache.get(name) if key else None
     wanted = key[0] if key and found is None else 0
     stored = Assessment.objects.filter(id=wanted).values_list("explanation", flat=True).first()
     if found is not None or stored is None or key is None:
-        return found
+        return found  # type: ignore[no-any-return]
     parts = {part: stored.get(part) for part in changes.PARTS}
     parts["indicators"] = _compared_indicators(stored)
-    with _TREND_LOCK:
-        _PREVIOUS_CACHE[key] = parts
-        while len(_PREVIOUS_CACHE) > _PREVIOUS_CACHE_SIZE:
-            _PREVIOUS_CACHE.popitem(last=False)
+    cache.set(name, parts, PREVIOUS_CACHE_SECONDS)
     return parts
 
 
@@ -485,15 +440,6 @@ def _compared_indicators(explanation: dict[str, Any]) -> dict[str, Any]:
     rows = contributions_from_dict(explanation)
     columns = [c for c in changes.INDICATOR_COLUMNS if not rows or c in rows[0]]
     return {"columns": columns, "rows": [[row.get(c) for c in columns] for row in rows]}
-
-
-def newest_assessment_id(*, post: Post) -> int | None:
-    return (
-        Assessment.objects.filter(post=post)
-        .order_by("-evaluated_at", "-id")
-        .values_list("id", flat=True)
-        .first()
-    )
 
 
 # --- Daily brief -------------------------------------------------------------------------
@@ -521,18 +467,13 @@ def level_names_of(*, post_ids: set[int]) -> dict[tuple[int, int], str]:
     }
 
 
-def brief_details(*, keys: list[tuple[int, dt.datetime]]) -> dict[int, dict[str, Any]]:
-    """The parts of some assessments' explanations (by id and evaluation time) that the
-    verdict sentence and the reasons are said from, under the explanation's own keys (a
-    slice of it, readiness.wording.verdict reads it as it reads the whole); read once and
-    then kept in memory like the trend points: one query, for those not yet in memory."""
-    found: dict[int, dict[str, Any]] = {}
-    with _TREND_LOCK:
-        for key in keys:
-            if key in _BRIEF_CACHE:
-                found[key[0]] = _BRIEF_CACHE[key]
-    missing = {pk: at for pk, at in keys if pk not in found}
-    rows = Assessment.objects.filter(id__in=list(missing) or [0]).values(
+def brief_details(*, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The parts of some assessments' explanations that the verdict sentence and the
+    reasons are said from, under the explanation's own keys (a slice of it, which
+    readiness.wording.verdict reads as it reads the whole), by id. One query, always (on
+    an id that matches nothing when none is asked for), so the brief's query count does
+    not depend on what its cache holds."""
+    rows = Assessment.objects.filter(id__in=ids or [0]).values(
         "id",
         "verdict",
         "current_level",
@@ -547,13 +488,7 @@ def brief_details(*, keys: list[tuple[int, dt.datetime]]) -> dict[int, dict[str,
         exp.update(verdict=row["verdict"], current_level=row["current_level"])
         exp["recommended_level"] = row["recommended_level"]
         loaded[row["id"]] = exp
-    with _TREND_LOCK:
-        for pk, row in loaded.items():
-            _BRIEF_CACHE[(pk, missing[pk])] = row
-        while len(_BRIEF_CACHE) > _TREND_CACHE_SIZE // 4:
-            _BRIEF_CACHE.popitem(last=False)
-    found.update(loaded)
-    return found
+    return loaded
 
 
 # What the verdict sentence is said from, besides the assessment's own columns (verdict,
@@ -565,6 +500,3 @@ BRIEF_PARTS = (
     "reasons",
     "verdict_text",  # formats 1 to 3: the English, should their figures not be readable
 )
-
-
-_BRIEF_CACHE: OrderedDict[tuple[int, dt.datetime], dict[str, Any]] = OrderedDict()

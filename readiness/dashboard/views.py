@@ -160,7 +160,7 @@ def _form_write(
 def overview(request: HttpRequest) -> HttpResponse:
     page = OverviewPage(user=request.user, params=request.GET)
     if request.htmx:
-        # The poll: nothing new costs two aggregate queries and an empty answer.
+        # The poll: nothing new costs one aggregate query and an empty answer.
         since = request.GET.get("since")
         if since and since == page.version:
             return HttpResponse(status=204)
@@ -187,7 +187,7 @@ def post_poll(request: HttpRequest, code: str) -> HttpResponse:
     post = access.posts_visible_to(request.user).filter(code=code).first()
     if post is None:
         return HttpResponseStopPolling()  # gone, or no longer one of this user's posts
-    newest = selectors.newest_assessment_id(post=post) or 0
+    newest = post.newest_assessment_id or 0
     pending = post.rescore_requested_at is not None
     if request.GET.get("since") == str(newest) and request.GET.get("pending", "0") == str(
         int(pending)

@@ -95,8 +95,23 @@ class Post(models.Model):
     rescore_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     rescore_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
     rescore_error = models.TextField(blank=True, editable=False)
+    # The newest stored assessment, written with it (readiness.assessments.services): the
+    # one way every reader gets to it, without a per-post subquery.
+    newest_assessment = models.ForeignKey(
+        "assessments.Assessment",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     history = HistoricalRecords(
-        excluded_fields=["rescore_requested_at", "rescore_failed_at", "rescore_error"]
+        excluded_fields=[
+            "rescore_requested_at",
+            "rescore_failed_at",
+            "rescore_error",
+            "newest_assessment",
+        ]
     )
 
     class Meta:

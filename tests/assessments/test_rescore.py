@@ -400,3 +400,37 @@ def test_the_models_that_request_a_re_score_are_the_ones_scoring_reads(post):  #
     }
     watched = {model._meta.db_table for model in SCORING_INPUTS}
     assert read - {Assessment._meta.db_table} == watched
+
+
+def test_a_stored_assessment_is_the_post_s_newest_with_its_summary(post):  # type: ignore[no-untyped-def]
+    from readiness.assessments.summary import summary_of
+
+    first = services.post_rescore(post_id=post.pk)
+    IndicatorFactory(post=post, severity=5, reliability="A", credibility=1)
+    second = services.post_rescore(post_id=post.pk)
+    post.refresh_from_db()
+    assert first.pk != second.pk and post.newest_assessment_id == second.pk
+    assert second.summary == summary_of(second.explanation)
+    assert second.summary["trend"] == [
+        p["threat_index"] for p in second.explanation["trend"]["points"]
+    ]
+
+
+def test_an_older_evaluation_finishing_last_does_not_take_the_pointer(post):  # type: ignore[no-untyped-def]
+    """Two re-scores of one post race: the one evaluated later stays the newest."""
+    later = services.post_rescore(post_id=post.pk)
+    earlier = Assessment.objects.create(
+        post=post, evaluated_at=later.evaluated_at - dt.timedelta(minutes=5), current_level=0,
+        recommended_level=0, verdict="on_time", threat_index=10, trend_per_day=0,
+        preparedness=50, fingerprint="f", explanation={},
+    )  # fmt: skip
+    services.newest_assessment_point(assessments=[earlier], evaluated_at=earlier.evaluated_at)
+    post.refresh_from_db()
+    assert post.newest_assessment_id == later.pk
+
+
+def test_deleting_the_newest_assessment_leaves_no_dangling_pointer(post):  # type: ignore[no-untyped-def]
+    newest = services.post_rescore(post_id=post.pk)
+    newest.delete()
+    post.refresh_from_db()
+    assert post.newest_assessment_id is None

@@ -70,6 +70,6 @@ def test_the_brief_runs_a_fixed_number_of_queries(
     duty_client, post_a, post_b, django_assert_num_queries
 ):  # type: ignore[no-untyped-def]
     DecisionFactory(post=post_a, from_level=0, to_level=1)
-    # session, user, posts, assessments, trend points, gauge details, decisions, level names
-    with django_assert_num_queries(8):
+    # session, user, posts with their newest assessments, gauge details, decisions, level names
+    with django_assert_num_queries(6):
         duty_client.get(URL)

@@ -7,12 +7,12 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from readiness.assessments.models import Assessment
 from readiness.dashboard import changes
-from readiness.dashboard.selectors import _PREVIOUS_CACHE
 from readiness.indicators.services import indicator_record
 from readiness.posts.models import Post
 from tests.dashboard.conftest import htmx, scored
@@ -102,14 +102,22 @@ def test_the_panel_refreshes_alone(duty_client, bamako_today):  # type: ignore[n
     assert 'id="charts"' not in html
 
 
-def test_the_previous_explanation_is_kept_in_memory_cut_to_what_is_compared(
+def test_the_previous_explanation_is_kept_in_the_cache_cut_to_what_is_compared(
     duty_client, bamako_today
 ):  # type: ignore[no-untyped-def]
     post = with_peer_action(bamako_today)
-    _PREVIOUS_CACHE.clear()
+    post.refresh_from_db()
+    newest = Assessment.objects.get(pk=post.newest_assessment_id)
+    previous = (
+        Assessment.objects.filter(post=post, evaluated_at__lte=newest.evaluated_at)
+        .exclude(pk=newest.pk)
+        .order_by("-evaluated_at", "-id")
+        .first()
+    )
+    assert previous is not None
     duty_client.get(url(post))
-    assert len(_PREVIOUS_CACHE) == 1
-    parts = next(iter(_PREVIOUS_CACHE.values()))
+    parts = cache.get(f"previous-parts:{previous.pk}:{previous.evaluated_at.isoformat()}")
+    assert parts is not None
     assert "trend" not in parts and "categories" not in parts  # only what is compared
     assert "text" not in parts["indicators"]["columns"]
 

@@ -12,20 +12,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from readiness.assessments.models import Assessment
-from readiness.assessments.services import post_rescore
+from readiness.assessments.services import newest_assessment_point, post_rescore
+from readiness.assessments.summary import summary_of
 from readiness.dashboard.selectors import OverviewFilters, overview, overview_version
 from tests.dashboard.conftest import htmx, populate_post
 from tests.factories import IndicatorFactory, PostFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("dashboard:overview")
-# session, user, newest assessment id, post aggregates, posts, assessments, trend points
-OVERVIEW_QUERIES = 7
+# session, user, the version's aggregate, the posts with their newest assessments
+OVERVIEW_QUERIES = 4
 
 
 def assess(post, verdict: str, margin: float | None, *, rec: int = 1):  # type: ignore[no-untyped-def]
     """A stored assessment with a chosen verdict: sorting must not depend on the engine."""
-    return Assessment.objects.create(
+    explanation = {"trend": {"points": [{"threat_index": 30}, {"threat_index": 40}]}}
+    assessment = Assessment.objects.create(
         post=post,
         evaluated_at=timezone.now(),
         current_level=post.level,
@@ -36,8 +38,11 @@ def assess(post, verdict: str, margin: float | None, *, rec: int = 1):  # type: 
         next_level_margin_days=margin,
         preparedness=50,
         fingerprint="test",
-        explanation={"trend": {"points": [{"threat_index": 30}, {"threat_index": 40}]}},
+        explanation=explanation,
+        summary=summary_of(explanation),
     )
+    newest_assessment_point(assessments=[assessment], evaluated_at=assessment.evaluated_at)
+    return assessment
 
 
 def order_in(html: str) -> list[str]:
@@ -155,7 +160,7 @@ def test_the_nothing_new_answer_is_cheap(
     duty_client, duty_officer, post_a, django_assert_num_queries
 ):  # type: ignore[no-untyped-def]
     version = overview_version(user=duty_officer)
-    with django_assert_num_queries(4):  # session, user, two aggregates
+    with django_assert_num_queries(3):  # session, user, one aggregate
         duty_client.get(URL, {"since": version}, **htmx("overview-rows"))
 
 
@@ -213,3 +218,24 @@ def test_more_posts_indicators_and_staff_cost_no_more_queries(duty_client):  # t
         post_rescore(post_id=post.pk)
     posts += [populate_post(indicators=10, staff=10) for _ in range(8)]
     assert count() == small == OVERVIEW_QUERIES
+
+
+def test_a_long_overview_shows_a_screenful_most_urgent_first_and_pages_on(duty_client):  # type: ignore[no-untyped-def]
+    from readiness.dashboard.pages import OVERVIEW_PAGE_SIZE
+
+    late = PostFactory(code="ZZ-LATE")
+    assess(late, "late", -3)
+    for i in range(OVERVIEW_PAGE_SIZE + 4):
+        assess(PostFactory(code=f"ZZ-{i:04d}"), "on_time", 40)
+    first = duty_client.get(URL).content.decode()
+    shown = order_in(first)
+    assert len(shown) == OVERVIEW_PAGE_SIZE and shown[0] == "ZZ-LATE"
+    assert f"{OVERVIEW_PAGE_SIZE + 5} posts of {OVERVIEW_PAGE_SIZE + 5}" in first
+    assert 'rel="next" href="/?page=2"' in first and 'rel="prev"' not in first
+    second = duty_client.get(URL, {"page": 2}).content.decode()
+    rest = order_in(second)
+    assert len(rest) == 5 and not set(rest) & set(shown)
+    assert 'rel="prev" href="/"' in second and "since=" in second and "page=2" in second
+    # A page past the last shows the last; nonsense shows the first.
+    assert order_in(duty_client.get(URL, {"page": 99}).content.decode()) == rest
+    assert order_in(duty_client.get(URL, {"page": "x"}).content.decode()) == shown
