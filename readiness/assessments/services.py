@@ -35,8 +35,12 @@ from .selectors import Previous, scoring_inputs
 
 log = logging.getLogger(__name__)
 
-# Seconds a burst of writes is given to finish before the post is scored.
+# Seconds a burst of writes is given to finish before the post is scored. The first write
+# after a quiet spell (no assessment stored for the post in the last QUIET_SECONDS) is
+# scored at once: an officer entering one indicator sees it without the wait; the writes
+# that follow it closely are the burst, and coalesce.
 COALESCE_SECONDS = 2
+QUIET_SECONDS = 10
 # A claim older than this is considered lost (the broker was down, the message dropped),
 # so the next write claims again instead of waiting for the periodic job.
 CLAIM_STALE_SECONDS = 120
@@ -71,8 +75,11 @@ def _claim_and_queue(post_id: int) -> bool:
     )
     if not claimed:
         return False  # a re-score is already queued and will see this write
+    quiet = not Assessment.objects.filter(
+        post_id=post_id, created_at__gte=now - dt.timedelta(seconds=QUIET_SECONDS)
+    ).exists()
     try:
-        rescore_post.apply_async((post_id,), countdown=COALESCE_SECONDS)
+        rescore_post.apply_async((post_id,), countdown=0 if quiet else COALESCE_SECONDS)
     except (KombuOperationalError, OSError):
         # The broker is unreachable. The write is saved; the claim goes stale and the next
         # write or the periodic job re-scores the post. Never lose the request silently.

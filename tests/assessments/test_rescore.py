@@ -259,6 +259,25 @@ def test_a_claim_coalesces_requests_until_the_task_releases_it(post, monkeypatch
     assert len(queued) == 2
 
 
+def test_the_first_write_after_a_quiet_spell_is_scored_at_once_a_burst_waits(post, monkeypatch):  # type: ignore[no-untyped-def]
+    countdowns = []
+    monkeypatch.setattr(
+        "readiness.assessments.tasks.rescore_post.apply_async",
+        lambda args, countdown: countdowns.append(countdown),
+    )
+    assert services._claim_and_queue(post.pk) is True  # nothing stored yet: quiet
+    services.post_rescore(post_id=post.pk)  # the re-score it asked for, just now
+    services.post_rescore_release(post_id=post.pk)
+    assert services._claim_and_queue(post.pk) is True  # right after: a burst
+    assert countdowns == [0, services.COALESCE_SECONDS]
+    Assessment.objects.filter(post=post).update(
+        created_at=timezone.now() - dt.timedelta(seconds=services.QUIET_SECONDS + 1)
+    )
+    services.post_rescore_release(post_id=post.pk)
+    assert services._claim_and_queue(post.pk) is True
+    assert countdowns[-1] == 0
+
+
 def test_a_stale_claim_is_taken_again(post, monkeypatch):  # type: ignore[no-untyped-def]
     queued = []
     monkeypatch.setattr(
