@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +19,7 @@ def decision_record(
     post: Post,
     to_level: int,
     rationale: str,
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
     assessment: Assessment | None,
     against_recommendation_confirmed: bool,
 ) -> Decision:
