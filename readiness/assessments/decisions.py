@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +19,7 @@ def decision_record(
     post: Post,
     to_level: int,
     rationale: str,
-    user: AbstractBaseUser | None,
+    user: User | AnonymousUser | None,
     assessment: Assessment | None,
     against_recommendation_confirmed: bool,
 ) -> Decision:
@@ -56,6 +56,8 @@ def decision_record(
                 Assessment.objects.filter(pk=locked.newest_assessment_id)
                 .only("id", "recommended_level", "verdict")
                 .first()
+                if locked.newest_assessment_id is not None
+                else None
             )
             if newest is not None and (newest.recommended_level, newest.verdict) != (
                 assessment.recommended_level,

@@ -6,6 +6,8 @@ Decision is followed by another.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -13,6 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness.posts.models import Post
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 
 class Verdict(models.TextChoices):
@@ -32,7 +38,9 @@ class ExplanationField(models.JSONField):
     the ordinary path (django/db/backends/postgresql/compiler.py, assemble_as_sql).
     """
 
-    def get_placeholder(self, value, compiler, connection):  # type: ignore[no-untyped-def]
+    def get_placeholder(
+        self, value: object, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> str:
         return "%s"
 
 

@@ -24,7 +24,7 @@ from readiness.engine import (
     last_indicated_from_dict,
 )
 from readiness.engine.params import DEFAULT_PARAMS, Params
-from readiness.engine.vocabulary import LevelSpec
+from readiness.engine.vocabulary import Category, LevelSpec, Reliability, RouteMode, RouteStatus
 from readiness.indicators.models import Indicator
 from readiness.posts.models import ActionItem, AlertLevel, ExitRoute, Post, Trigger
 from readiness.rosters.models import (
@@ -103,7 +103,7 @@ def _ladders(post_ids: list[int]) -> dict[int, tuple[LevelSpec, ...]]:
         triggers[trigger.level_id].append(trigger.to_spec())
     ladders: dict[int, list[LevelSpec]] = defaultdict(list)
     for level in levels:
-        ladders[level.post_id].append(  # type: ignore[index]
+        ladders[level.post_id].append(  # type: ignore[index]  # post_id__in: never None
             LevelSpec(
                 rank=level.rank,
                 name=level.name,
@@ -164,12 +164,40 @@ def _indicators(
         )
     )
     found: dict[int, list[IndicatorIn]] = defaultdict(list)
-    for post_id, pk, *rest, source, event, de_escalation in rows:
-        # Positional up to recorded_at (IndicatorIn's order), then by name. The source is
-        # loaded: two sources reporting one event raise its credibility (engine step 1);
-        # the text is for people and is not.
+    for (
+        post_id,
+        pk,
+        category,
+        severity,
+        reliability,
+        credibility,
+        observed_at,
+        expires_at,
+        ongoing,
+        ended_at,
+        recorded_at,
+        source,
+        event,
+        de_escalation,
+    ) in rows:
+        # The source is loaded: two sources reporting one event raise its credibility
+        # (engine step 1); the text is for people and is not.
         found[post_id].append(
-            IndicatorIn(str(pk), *rest, source=source, event=event, de_escalation=de_escalation)
+            IndicatorIn(
+                id=str(pk),
+                category=Category(category),
+                severity=severity,
+                reliability=Reliability(reliability),
+                credibility=credibility,
+                observed_at=observed_at,
+                expires_at=expires_at,
+                ongoing=ongoing,
+                ended_at=ended_at,
+                recorded_at=recorded_at,
+                source=source,
+                event=event,
+                de_escalation=de_escalation,
+            )
         )
     return found
 
@@ -180,8 +208,8 @@ def _routes(post_ids: list[int]) -> dict[int, list[RouteIn]]:
         found[route.post_id].append(
             RouteIn(
                 key=route.key,
-                mode=route.mode,
-                status=route.status,
+                mode=RouteMode(route.mode),
+                status=RouteStatus(route.status),
                 seats_per_day=route.seats_per_day,
                 lead_time_hours=route.lead_time_hours,
                 closes_at_threat=route.closes_at_threat,

@@ -59,7 +59,7 @@ def post_rescore_enqueue(*, post_id: int) -> None:
     def callback() -> None:
         _claim_and_queue(post_id)
 
-    callback.rescore_post_id = post_id  # type: ignore[attr-defined]
+    callback.rescore_post_id = post_id  # type: ignore[attr-defined]  # the mark read above
     transaction.on_commit(callback, robust=True)
 
 

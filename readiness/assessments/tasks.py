@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from celery import shared_task
 from django.db import DatabaseError
@@ -10,6 +11,9 @@ from django.db import DatabaseError
 from readiness.posts.models import Post
 
 from . import services
+
+if TYPE_CHECKING:
+    from celery import Task
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,7 @@ REEVALUATION_CHUNK = 25
     time_limit=90,
     acks_late=True,
 )
-def rescore_post(self, post_id: int) -> int | None:  # type: ignore[no-untyped-def]
+def rescore_post(self: Task, post_id: int) -> int | None:
     """Score one post. Idempotent: a second run stores nothing new."""
     services.post_rescore_release(post_id=post_id)
     # A post that cannot be scored is recorded as failing (dashboards show it) and

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,9 @@ from readiness.assessments.changes import Change
 from readiness.wording import details
 from readiness.wording import numbers as n
 from readiness.wording.vocabulary import HORIZON_SOURCES, VERDICT_MARKS, shipped
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Rows shown at once; the others are one click away ("n smaller changes").
 SHOWN = 8
@@ -82,7 +85,7 @@ class _Rows:
         level_names: Mapping[int, str],
         route_names: Mapping[str, str],
         indicators: Mapping[int, Any],
-        category_labels: Mapping[str, str],
+        category_labels: Mapping[str, StrOrPromise],
     ) -> None:
         self.level_names = level_names
         self.route_names = route_names
@@ -288,7 +291,7 @@ def changes_panel(
     level_names: Mapping[int, str],
     route_names: Mapping[str, str],
     indicators: Mapping[int, Any],
-    category_labels: Mapping[str, str],
+    category_labels: Mapping[str, StrOrPromise],
 ) -> ChangesPanel:
     """The panel: the clock's sentence when nothing was entered, then a row per change,
     biggest first. A code this version does not know is left out."""

@@ -34,7 +34,7 @@ def nice_step(span: float, ticks: int = 5) -> float:
     if span <= 0:
         return 1.0
     raw = span / ticks
-    power = 10 ** math.floor(math.log10(raw))
+    power: float = 10 ** math.floor(math.log10(raw))
     for m in (1, 2, 2.5, 5, 10):
         if raw <= m * power:
             return m * power
@@ -298,7 +298,7 @@ def capacity_chart(*, exp: Mapping[str, Any], rank: int | None, level_name: str)
             empty=True,
         )
     keys = set(level.get("usable_routes", []))
-    flows = []
+    flows: list[tuple[float, float, float]] = []  # (seats a day, lead, horizon) per route
     for r in exp.get("routes", []):
         rate = r.get("effective_seats_per_day") or 0
         if r["key"] in keys and rate > 0:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -39,6 +39,9 @@ from readiness.wording.vocabulary import (
     REASON_KINDS,
     shipped,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # --- The explanation ----------------------------------------------------------------------
 
@@ -128,7 +131,7 @@ class Explanation:
     levels: list[LevelRow]  # highest rank first
     routes: list[RouteRow]
     checks: list[CheckRow]
-    categories: list[tuple[str, float, int]]  # (label, index, indicators weighing)
+    categories: list[tuple[StrOrPromise, float, int]]  # (label, index, indicators weighing)
     warnings: list[str]
     evidence_ids: set[int]
 
@@ -137,10 +140,11 @@ def shown_shortfall(level: Mapping[str, Any]) -> int:
     """The people of a level who cannot leave even starting now, as the page can redo it:
     the load shown minus the seats shown (both whole), not the unrounded difference
     (1,912 - 1,755 is 157 on screen even when the engine's figures are 156.6 apart)."""
-    seats = level.get("seats_before_close")
+    seats: float | None = level.get("seats_before_close")
     if seats is None:  # a usable route is not expected to close
         return 0
-    return max(0, round(level.get("load", 0) or 0) - round(seats))
+    load: float = level.get("load", 0) or 0
+    return max(0, round(load) - round(seats))
 
 
 def evidence_ids(exp: Mapping[str, Any]) -> set[int]:
@@ -159,7 +163,7 @@ def explanation(
     level_names: Mapping[int, str],
     route_names: Mapping[str, str],
     indicators: Mapping[int, Any],
-    category_labels: Mapping[str, str],
+    category_labels: Mapping[str, StrOrPromise],
 ) -> Explanation:
     contributions = {c["id"]: c for c in contributions_from_dict(exp)}
     current = exp.get("current_level")
@@ -316,11 +320,12 @@ def explanation(
 def focus_rank(exp: Mapping[str, Any]) -> int | None:
     """The level the capacity chart shows: the recommended one when it is above the
     current level, else the level with the tightest margin ahead, else the next one up."""
-    current = exp.get("current_level", 0)
-    recommended = exp.get("recommended_level", 0)
+    current: int = exp.get("current_level", 0)
+    recommended: int = exp.get("recommended_level", 0)
     if recommended > current:
         return recommended
-    if exp.get("next_level_margin_rank") is not None:
-        return exp["next_level_margin_rank"]
+    tightest: int | None = exp.get("next_level_margin_rank")
+    if tightest is not None:
+        return tightest
     ranks = [lv["rank"] for lv in exp.get("levels", []) if lv["rank"] > current and lv["load"] > 0]
     return min(ranks) if ranks else None

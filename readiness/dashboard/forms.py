@@ -21,6 +21,14 @@ from .rendering import renderer
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """The form's field ``name``, a choice field (``form.fields`` is typed as any field)."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    return field
+
+
 class DateTimeLocalInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -36,8 +44,8 @@ class OverviewFilterForm(forms.Form):
 
     def __init__(self, *args: Any, regions: Iterable[str] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("All regions")), *((r, r) for r in regions)]
-        self.fields["verdict"].choices = [
+        _choice_field(self, "region").choices = [("", _("All regions")), *((r, r) for r in regions)]
+        _choice_field(self, "verdict").choices = [
             ("", _("All")),
             *Verdict.choices,
             ("not_assessed", _("Not assessed")),
@@ -75,7 +83,7 @@ class IndicatorFilterForm(forms.Form):
         label=_("Show"),
         required=False,
         coerce=int,
-        empty_value=25,
+        empty_value=None,  # empty: the default of IndicatorFilters.limit (25)
         choices=[("25", "25"), ("100", "100"), ("500", "500")],
     )
 
@@ -132,9 +140,9 @@ class IndicatorForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "—"), *Category.choices]
-        self.fields["reliability"].choices = [("", "—"), *Reliability.choices]
-        self.fields["credibility"].choices = [("", "—"), *Credibility.choices]
+        _choice_field(self, "category").choices = [("", "—"), *Category.choices]
+        _choice_field(self, "reliability").choices = [("", "—"), *Reliability.choices]
+        _choice_field(self, "credibility").choices = [("", "—"), *Credibility.choices]
         if not self.is_bound:
             self.initial.setdefault(
                 "observed_at", timezone.localtime().replace(second=0, microsecond=0)
@@ -160,7 +168,7 @@ class DecisionForm(forms.Form):
         self, *args: Any, levels: Iterable[AlertLevel] = (), current: int = 0, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_level"].choices = [
+        _choice_field(self, "to_level").choices = [
             (level.rank, f"{level.rank} · {shipped(level.name)}")
             for level in levels
             if level.rank != current

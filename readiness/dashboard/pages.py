@@ -31,6 +31,7 @@ from readiness.wording.verdict import verdict as verdict_sentence
 from readiness.wording.vocabulary import REASON_KINDS, VERDICT_MARKS, shipped
 
 from . import changes, charts, explanation, gauge, loads, selectors
+from .changes import ChangesPanel
 from .forms import (
     DecisionForm,
     IndicatorFilterForm,
@@ -39,6 +40,7 @@ from .forms import (
     RouteCheckForm,
     StaffConfirmForm,
 )
+from .gauge import Gauge
 
 HISTORY_DAYS = 30
 
@@ -271,7 +273,7 @@ class PostPage:
         return {} if (get_language() or "en").startswith("en") else self.route_names
 
     @cached_property
-    def gauge(self) -> gauge.Gauge | None:
+    def gauge(self) -> Gauge | None:
         if self.assessment is None:
             return None
         return gauge.gauge(
@@ -322,7 +324,7 @@ class PostPage:
         return assessment_changes(self.previous_explanation, self.assessment.explanation)
 
     @cached_property
-    def changes_panel(self) -> changes.ChangesPanel | None:
+    def changes_panel(self) -> ChangesPanel | None:
         if self.assessment is None:
             return None
         return changes.changes_panel(
@@ -499,7 +501,8 @@ class PostPage:
     @cached_property
     def decision_form(self) -> DecisionForm:
         if "decision" in self.bound:
-            return self.bound["decision"]
+            bound: DecisionForm = self.bound["decision"]
+            return bound
         initial: dict[str, Any] = {}
         if self.assessment is not None:
             initial["assessment"] = self.assessment.pk
@@ -519,7 +522,7 @@ class PostPage:
         return None
 
     @cached_property
-    def decision_gauge(self) -> gauge.Gauge | None:
+    def decision_gauge(self) -> Gauge | None:
         a = self.decision_assessment
         if a is None:
             return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
@@ -33,7 +33,7 @@ from readiness.posts.models import ActionItem, AlertLevel, ExitRoute, Post
 from readiness.rosters.models import AssemblyPoint, Community, School, StaffMember, Warden
 
 # The order of the overview: what needs the meeting's attention first.
-URGENCY = {
+URGENCY: dict[str, int] = {
     Verdict.LATE: 0,
     Verdict.ACT_NOW: 1,
     Verdict.WATCH: 2,
@@ -88,7 +88,7 @@ class OverviewRow:
     def urgency(self) -> tuple[int, float, str]:
         margin = self.margin
         return (
-            URGENCY.get(self.verdict, 4),  # type: ignore[call-overload]
+            URGENCY.get(self.verdict, 4),
             math.inf if margin is None else margin,
             self.post.code,
         )
@@ -196,9 +196,21 @@ class IndicatorFilters:
     limit: int = 25
 
 
+class StaffRow(TypedDict):
+    """A post's staff of one category, essential or not: headcounts and dependants."""
+
+    category: str
+    essential: bool
+    n_people: int
+    n_present: int
+    n_dependants: int
+    n_confirmed: int
+    n_contactable: int
+
+
 @dataclass(slots=True)
 class RosterSummary:
-    staff_rows: list[dict[str, Any]]  # by category and essential: headcount, dependants, ...
+    staff_rows: list[StaffRow]
     staff_total: int
     staff_present: int
     staff_confirmed: int
@@ -313,6 +325,12 @@ def routes_of_posts(*, post_ids: list[int]) -> list[ExitRoute]:
     return list(ExitRoute.objects.filter(post_id__in=post_ids).order_by("post_id", "key"))
 
 
+def _counted(post: Post, name: str) -> int:
+    """One of the roster's counts that post_for annotates the post with (None: 0)."""
+    count: int | None = getattr(post, name)
+    return count or 0
+
+
 def roster_summary(
     *, post: Post, staff_query: str = "", now: dt.datetime | None = None, to_confirm: int = 8
 ) -> RosterSummary:
@@ -322,7 +340,7 @@ def roster_summary(
     now = now or timezone.now()
     recent = now - dt.timedelta(days=30)
     contact = ~Q(email="") | ~Q(phone="")
-    staff_rows = list(
+    staff_rows: list[StaffRow] = list(
         StaffMember.objects.filter(post=post)
         .values("category", "essential")
         .annotate(
@@ -347,8 +365,11 @@ def roster_summary(
         candidates.order_by(F("last_confirmed_at").asc(nulls_first=True), "name")[:to_confirm]
     )
     if hasattr(post, "n_wardens"):  # read with the post (post_for)
-        wardens = {"n": post.n_wardens or 0, "zones": post.n_warden_zones or 0}
-        points = {"n": post.n_assembly_points or 0, "capacity": post.assembly_capacity or 0}
+        wardens = {"n": _counted(post, "n_wardens"), "zones": _counted(post, "n_warden_zones")}
+        points = {
+            "n": _counted(post, "n_assembly_points"),
+            "capacity": _counted(post, "assembly_capacity"),
+        }
     else:
         wardens = Warden.objects.filter(post=post).aggregate(
             n=Count("id"), zones=Count("zone", distinct=True)
@@ -428,7 +449,7 @@ def previous_explanation(*, key: tuple[int, dt.datetime] | None) -> dict[str, An
     wanted = key[0] if key and found is None else 0
     stored = Assessment.objects.filter(id=wanted).values_list("explanation", flat=True).first()
     if found is not None or stored is None or key is None:
-        return found  # type: ignore[no-any-return]
+        return found
     parts = {part: stored.get(part) for part in changes.PARTS}
     parts["indicators"] = _compared_indicators(stored)
     cache.set(name, parts, PREVIOUS_CACHE_SECONDS)
@@ -481,13 +502,15 @@ def brief_details(*, ids: list[int]) -> dict[int, dict[str, Any]]:
         watch_window_days=F("explanation__params__watch_window_days"),
         **{f"part_{part}": F(f"explanation__{part}") for part in BRIEF_PARTS},
     )
-    loaded = {}
+    loaded: dict[int, dict[str, Any]] = {}
     for row in rows:
-        exp = {part: row.pop(f"part_{part}") for part in BRIEF_PARTS}
-        exp["params"] = {"watch_window_days": row.pop("watch_window_days")}
-        exp.update(verdict=row["verdict"], current_level=row["current_level"])
-        exp["recommended_level"] = row["recommended_level"]
-        loaded[row["id"]] = exp
+        # A plain dict: the parts' keys are made up above, so the row's type does not know them.
+        values: dict[str, Any] = dict(row)
+        exp = {part: values[f"part_{part}"] for part in BRIEF_PARTS}
+        exp["params"] = {"watch_window_days": values["watch_window_days"]}
+        exp.update(verdict=values["verdict"], current_level=values["current_level"])
+        exp["recommended_level"] = values["recommended_level"]
+        loaded[values["id"]] = exp
     return loaded
 
 

@@ -11,9 +11,10 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from django_htmx.http import (
     HttpResponseStopPolling,
     trigger_client_event,
 )
+from django_htmx.middleware import HtmxDetails
 
 from readiness.assessments.decisions import decision_record
 from readiness.assessments.models import Assessment
@@ -59,12 +61,24 @@ POST_PANELS = frozenset(
 EVENT = "assessmentChanged"
 
 
+class HtmxRequest(HttpRequest):
+    """A request as django-htmx's middleware (settings.MIDDLEWARE) hands it on."""
+
+    htmx: HtmxDetails
+
+
+class SignedInRequest(HtmxRequest):
+    """What a view behind signin_required receives: the user is signed in."""
+
+    user: User
+
+
 def signin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """login_required that also works for HTMX requests: a partial must not swap the
     sign-in page into a panel, so the browser is sent to it whole."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if request.htmx:
@@ -85,7 +99,7 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _post(request: HttpRequest, code: str) -> Post:
+def _post(request: SignedInRequest, code: str) -> Post:
     try:
         return selectors.post_for(user=request.user, code=code)
     except Post.DoesNotExist:
@@ -93,7 +107,7 @@ def _post(request: HttpRequest, code: str) -> Post:
 
 
 def _render_post(
-    request: HttpRequest,
+    request: SignedInRequest,
     page: PostPage,
     *,
     partial: str | None = None,
@@ -106,7 +120,7 @@ def _render_post(
 
 
 def _after_write(
-    request: HttpRequest, page: PostPage, *, partial: str, anchor: str, message: str
+    request: SignedInRequest, page: PostPage, *, partial: str, anchor: str, message: str
 ) -> HttpResponse:
     """HTMX: the panel again and an event so the other panels refresh. Without JavaScript:
     back to the page (post/redirect/get)."""
@@ -117,14 +131,14 @@ def _after_write(
     return redirect(f"{page.url}#{anchor}")
 
 
-def _invalid(request: HttpRequest, page: PostPage, *, partial: str) -> HttpResponse:
+def _invalid(request: SignedInRequest, page: PostPage, *, partial: str) -> HttpResponse:
     """The form again with its errors and everything typed: in place with HTMX, in the whole
     page without JavaScript."""
     return _render_post(request, page, partial=partial if request.htmx else None, status=422)
 
 
 def _form_write(
-    request: HttpRequest,
+    request: SignedInRequest,
     post: Post,
     *,
     form: Any,
@@ -157,7 +171,7 @@ def _form_write(
 @signin_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: SignedInRequest) -> HttpResponse:
     page = OverviewPage(user=request.user, params=request.GET)
     if request.htmx:
         # The poll: nothing new costs one aggregate query and an empty answer.
@@ -173,7 +187,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @signin_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
-def post_detail(request: HttpRequest, code: str) -> HttpResponse:
+def post_detail(request: SignedInRequest, code: str) -> HttpResponse:
     page = PostPage(post=_post(request, code), user=request.user, params=request.GET)
     target = request.htmx.target if request.htmx else None
     return _render_post(request, page, partial=target if target in POST_PANELS else None)
@@ -181,7 +195,7 @@ def post_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @signin_required
 @require_GET
-def post_poll(request: HttpRequest, code: str) -> HttpResponse:
+def post_poll(request: SignedInRequest, code: str) -> HttpResponse:
     """Polled by an open post page: 204 while nothing changed; when a new assessment is in,
     the poller again (with the new id) and the event that refreshes the panels."""
     post = access.posts_visible_to(request.user).filter(code=code).first()
@@ -206,7 +220,7 @@ def post_poll(request: HttpRequest, code: str) -> HttpResponse:
 
 @signin_required
 @require_GET
-def brief(request: HttpRequest) -> HttpResponse:
+def brief(request: SignedInRequest) -> HttpResponse:
     with numbers.same_locale():
         return render(request, "dashboard/brief.html", {"page": BriefPage(user=request.user)})
 
@@ -216,7 +230,7 @@ def brief(request: HttpRequest) -> HttpResponse:
 
 @signin_required
 @require_http_methods(["GET", "POST"])
-def indicator_create(request: HttpRequest, code: str) -> HttpResponse:
+def indicator_create(request: SignedInRequest, code: str) -> HttpResponse:
     post = _post(request, code)
     if request.method == "GET":
         return redirect(
@@ -239,7 +253,7 @@ def indicator_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @signin_required
 @require_http_methods(["GET", "POST"])
-def decision_create(request: HttpRequest, code: str) -> HttpResponse:
+def decision_create(request: SignedInRequest, code: str) -> HttpResponse:
     post = _post(request, code)
     page = PostPage(post=post, user=request.user, params=None)
     if request.method == "GET":
@@ -267,7 +281,7 @@ def decision_create(request: HttpRequest, code: str) -> HttpResponse:
         if "assessment" in form.errors:
             # Show the newest assessment now, keeping what was typed: the next submit is
             # taken against what the officer has then seen.
-            form = _rebased(form, page)
+            form = _rebased(form, page, request.POST)
         page = PostPage(post=post, user=request.user, params=None, forms={"decision": form})
         return _invalid(request, page, partial="decision-form")
     post.refresh_from_db()
@@ -281,8 +295,10 @@ def decision_create(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _rebased(form: DecisionForm, page: PostPage) -> DecisionForm:
-    data = form.data.copy()
+def _rebased(form: DecisionForm, page: PostPage, submitted: QueryDict) -> DecisionForm:
+    """The decision form again on what was ``submitted`` (the data ``form`` is bound to),
+    against the newest assessment."""
+    data = submitted.copy()
     data["assessment"] = str(page.assessment.pk) if page.assessment else ""
     page.post.refresh_from_db(fields=["level"])
     rebased = DecisionForm(data, levels=page.ladder, current=page.post.level)
@@ -296,7 +312,7 @@ def _rebased(form: DecisionForm, page: PostPage) -> DecisionForm:
 
 @signin_required
 @require_POST
-def route_check_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def route_check_create(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     post = _post(request, code)
     route = get_object_or_404(ExitRoute, post=post, pk=pk)
     return _form_write(
@@ -313,7 +329,7 @@ def route_check_create(request: HttpRequest, code: str, pk: int) -> HttpResponse
 
 @signin_required
 @require_POST
-def staff_confirm_create(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def staff_confirm_create(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     post = _post(request, code)
     staff = get_object_or_404(StaffMember, post=post, pk=pk)
     return _form_write(
@@ -331,7 +347,7 @@ def staff_confirm_create(request: HttpRequest, code: str, pk: int) -> HttpRespon
 
 @signin_required
 @require_POST
-def action_tick(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def action_tick(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     post = _post(request, code)
     item = get_object_or_404(ActionItem, level__post=post, pk=pk)
     form = ActionTickForm(request.POST)

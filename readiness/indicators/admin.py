@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from typing import Any
 
 from django import forms
@@ -25,7 +27,9 @@ class FeedAdmin(admin.ModelAdmin):
     readonly_fields = ["token_hint", "created_at", "last_used_at"]
     actions = ["issue_new_token"]
 
-    def save_model(self, request: HttpRequest, obj: Feed, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+    def save_model(
+        self, request: HttpRequest, obj: Feed, form: forms.ModelForm[Feed], change: bool
+    ) -> None:
         token = None if change else feed_token_issue(feed=obj)
         super().save_model(request, obj, form, change)
         if token:
@@ -59,7 +63,8 @@ class IndicatorAdminForm(forms.ModelForm):
         ]  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()  # a ModelForm's clean returns its cleaned_data, never None
+        cleaned = self.cleaned_data
         if "observed_at" in self.changed_data:
             try:
                 indicator_observed_recently(cleaned.get("observed_at"), timezone.now())
@@ -88,7 +93,9 @@ class IndicatorAdmin(admin.ModelAdmin):
     def short_text(self, obj: Indicator) -> str:
         return obj.text[:80]
 
-    def save_model(self, request: HttpRequest, obj: Indicator, form, change: bool) -> None:  # type: ignore[no-untyped-def]
-        if not change:
-            obj.recorded_by = request.user  # type: ignore[assignment]
+    def save_model(
+        self, request: HttpRequest, obj: Indicator, form: IndicatorAdminForm, change: bool
+    ) -> None:
+        if not change and request.user.is_authenticated:  # always so in the admin
+            obj.recorded_by = request.user
         super().save_model(request, obj, form, change)  # the save queues a re-score

@@ -43,8 +43,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml  # type: ignore[import-untyped]
-import defusedxml.ElementTree  # type: ignore[import-untyped]
+import defusedxml
+import defusedxml.ElementTree
 
 from readiness.engine.vocabulary import Category
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -38,7 +38,7 @@ def indicator_record(
     external_id: str = "",
     event: str = "",
     de_escalation: bool = False,
-    user: AbstractBaseUser | None = None,
+    user: User | AnonymousUser | None = None,
     feed: Feed | None = None,
 ) -> Indicator:
     """Record one observation for a post, as an officer or a feed types it. Raises
@@ -65,7 +65,11 @@ def indicator_record(
         feed=feed,
     )
     errors: dict[str, list[ValidationError]] = {}
-    for check in (lambda: indicator_observed_recently(observed_at, now), indicator.full_clean):
+    checks: tuple[Callable[[], None], ...] = (
+        lambda: indicator_observed_recently(observed_at, now),
+        indicator.full_clean,
+    )
+    for check in checks:
         try:
             check()
         except ValidationError as exc:

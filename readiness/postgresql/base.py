@@ -23,11 +23,14 @@ from django.conf import settings
 from django.db.backends.postgresql import base
 from psycopg.adapt import Loader
 from psycopg.pq import Format
+from psycopg.types.datetime import TimestamptzLoader
 
 TIMESTAMPTZ_OID = psycopg.adapters.types["timestamptz"].oid
-# The global adapters map holds psycopg's optimised (C) loader when one is installed.
-_OPTIMISED = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
-_PURE_PYTHON = psycopg.types.datetime.TimestamptzLoader
+_PURE_PYTHON = TimestamptzLoader
+# The global adapters map holds psycopg's optimised (C) loader when one is installed. It
+# always holds one for timestamptz; were it not so, the pure-Python one: nothing changes.
+_REGISTERED = psycopg.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+_OPTIMISED = _REGISTERED if _REGISTERED is not None else _PURE_PYTHON
 
 
 class UtcTimestamptzLoader(Loader):
@@ -41,10 +44,11 @@ class UtcTimestamptzLoader(Loader):
         super().__init__(oid, context)
         self._optimised = _OPTIMISED(oid, context)
         # Shadows the method below, so psycopg calls the C loader directly, per value.
-        self.load = self._optimised.load  # type: ignore[method-assign]
+        self.load = self._optimised.load  # type: ignore[method-assign]  # shadowing is the point
 
     def load(self, data: Any) -> dt.datetime:  # what the instance attribute shadows
-        return self._optimised.load(data)  # type: ignore[no-any-return]
+        loaded: dt.datetime = self._optimised.load(data)
+        return loaded
 
 
 def fast_timestamptz_possible(*, use_tz: bool, timezone_name: str) -> bool:

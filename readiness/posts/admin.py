@@ -1,3 +1,8 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
@@ -41,7 +46,8 @@ class PostAdmin(SimpleHistoryAdmin):
         level_name = AlertLevel.objects.filter(post=OuterRef("pk"), rank=OuterRef("level")).values(
             "name"
         )
-        return super().get_queryset(request).annotate(level_name=Subquery(level_name[:1]))
+        posts: QuerySet[Post] = super().get_queryset(request)
+        return posts.annotate(level_name=Subquery(level_name[:1]))
 
     @admin.display(description="current level", ordering="level_name")
     def level_name(self, obj: Post) -> str:
@@ -51,7 +57,13 @@ class PostAdmin(SimpleHistoryAdmin):
         # The level changes by recording a decision (the log is evidence), not by editing.
         return ["level"] if obj is not None else []
 
-    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:  # type: ignore[no-untyped-def]
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[Post],
+        formsets: list[forms.BaseInlineFormSet[Any, Post, Any]],
+        change: bool,
+    ) -> None:
         super().save_related(request, form, formsets, change)
         if not change:
             post_ladder_copy(post=form.instance)
@@ -90,7 +102,9 @@ class TemplateFilter(admin.SimpleListFilter):
     title = "ladder"
     parameter_name = "ladder"
 
-    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
         return [("template", "Default (template for new posts)"), ("posts", "Posts' own")]
 
     def queryset(

@@ -16,10 +16,14 @@ dashboard forms, the admin and the feeds' API.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # --- exit routes ----------------------------------------------------------------------------
 
@@ -50,7 +54,7 @@ INDICATOR_MAX_AGE = dt.timedelta(days=5 * 365 + 1)  # five years, leap day inclu
 LATEST_EXPIRY = dt.datetime(2101, 1, 1, tzinfo=dt.UTC)
 
 
-def ceiling(limit: int, message: str) -> MaxValueValidator:
+def ceiling(limit: int, message: StrOrPromise) -> MaxValueValidator:
     """A model field's ceiling with a message that says what is wrong. ``message`` may use
     %(value)s (what was typed) and %(limit_value)s."""
     return MaxValueValidator(limit, message=message)

@@ -375,6 +375,7 @@ class Trigger(models.Model):
         return self.name
 
     def to_spec(self) -> v.TriggerSpec:
+        route = self.route if self.route_id else None
         return v.TriggerSpec(
             kind=v.TriggerKind(self.kind),
             name=self.name,
@@ -385,7 +386,7 @@ class Trigger(models.Model):
             within_days=self.within_days,
             with_category=v.Category(self.with_category) if self.with_category else None,
             with_min_severity=self.with_min_severity,
-            route=self.route.key if self.route_id else None,
+            route=route.key if route is not None else None,
             mode=v.RouteMode(self.mode) if self.mode else None,
             below_seats=self.below_seats,
             margin_level=self.margin_level,
@@ -405,11 +406,17 @@ class Trigger(models.Model):
             target = field if field in {f.name for f in self._meta.fields} else None
             raise ValidationError({target: message} if target else str(exc)) from None
         level = self.level if self.level_id else None
-        if self.route_id and level is not None and self.route.post_id != level.post_id:
+        route = self.route if self.route_id and level is not None else None
+        if route is not None and level is not None and route.post_id != level.post_id:
             raise ValidationError(
                 {"route": _("The route must belong to the same post as the level.")}
             )
         if level is not None and self.margin_level is not None:
-            ranks = AlertLevel.objects.filter(post_id=level.post_id).values_list("rank", flat=True)
+            ladder = (
+                AlertLevel.objects.filter(post_id=level.post_id)
+                if level.post_id is not None
+                else AlertLevel.objects.filter(post__isnull=True)  # the default ladder
+            )
+            ranks = ladder.values_list("rank", flat=True)
             if self.margin_level not in set(ranks):
                 raise ValidationError({"margin_level": _("No level of that rank in this ladder.")})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -126,7 +126,7 @@ def route_check(
     seats_per_day: int | None = None,
     note: str = "",
     seats_confirmed: bool = False,
-    user: AbstractBaseUser | None = None,
+    user: User | AnonymousUser | None = None,
     at: dt.datetime | None = None,
 ) -> ExitRoute:
     """Mark a route verified now with its status (and seats/day when given). A note is
@@ -172,7 +172,9 @@ def route_check(
     return route
 
 
-def action_item_tick(*, item: ActionItem, ready: bool, user: AbstractBaseUser | None) -> ActionItem:
+def action_item_tick(
+    *, item: ActionItem, ready: bool, user: User | AnonymousUser | None
+) -> ActionItem:
     """Mark a checklist line pre-positioned (who and when) or clear it. Its history keeps
     every tick and untick."""
     if ready:

@@ -7,6 +7,8 @@ the admin refuses to confirm an import with any invalid row, so nothing is half-
 
 from __future__ import annotations
 
+from typing import Any
+
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
@@ -21,9 +23,10 @@ class PostCodeWidget(ForeignKeyWidget):
     def __init__(self) -> None:
         super().__init__(Post, field="code")
 
-    def clean(self, value, row=None, **kwargs):  # type: ignore[no-untyped-def]
+    def clean(self, value: object, row: dict[str, Any] | None = None, **kwargs: Any) -> Post | None:
         try:
-            return super().clean(value, row, **kwargs)
+            post: Post | None = super().clean(value, row, **kwargs)  # None for an empty cell
+            return post
         except Post.DoesNotExist:
             raise ValueError(f"no post with code {value!r}") from None
 

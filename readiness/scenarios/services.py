@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -28,6 +29,8 @@ from readiness.posts.services import ladder_install
 from readiness.rosters.models import AssemblyPoint, Community, School, StaffMember, Warden
 
 from .specs import IndicatorEvent, Scenario, StaffSpec, TimelineEntry
+
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass
@@ -64,10 +67,10 @@ class LoadReport:
 def _upsert(
     report: LoadReport,
     label: str,
-    model: type[models.Model],
+    model: type[M],
     lookup: dict[str, object],
-    values: dict[str, object],
-) -> models.Model:
+    values: Mapping[str, object],
+) -> M:
     """Create the row, or update it only where a value differs (history stays quiet).
     A value the model refuses (a route's seats a day above the ceiling, a staff group too
     large: readiness/posts/limits.py) raises a ValueError naming the row and the field."""
@@ -100,7 +103,7 @@ def _clean(obj: models.Model, label: str, lookup: dict[str, object]) -> None:
 
 
 def _remove_others(
-    report: LoadReport, label: str, queryset: models.QuerySet, keep: Iterable[int]
+    report: LoadReport, label: str, queryset: models.QuerySet[models.Model], keep: Iterable[int]
 ) -> None:
     count, _ = queryset.exclude(pk__in=list(keep)).delete()
     report.count(report.removed, label, count)
@@ -146,12 +149,13 @@ def scenario_load(
         "level": level,
     }
     post = Post.objects.filter(code=spec.code).first()
-    report = LoadReport(post=post)  # type: ignore[arg-type]
+    created = post is None
     if post is None:
         post = Post(code=spec.code, **post_values)
         post.full_clean(exclude=["level"])
         post.save()
-        report.post = post
+    report = LoadReport(post=post)
+    if created:
         report.count(report.created, "post")
 
     # Routes first: route triggers refer to them.
@@ -186,7 +190,7 @@ def scenario_load(
                 "verified_at": route_checked.get(route.key),
                 "notes": route.notes,
             },
-        )  # type: ignore[assignment]
+        )
     _remove_others(report, "routes", post.routes.all(), [route.pk for route in routes.values()])
 
     if ladder_specs(post=post) != scenario.ladder:

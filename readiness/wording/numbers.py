@@ -42,9 +42,9 @@ def number(value: float | None, decimals: int = 1) -> str:
 
 
 def _separators() -> tuple[str, str]:
-    fixed = getattr(_LOCAL, "separators", None)
+    fixed: tuple[str, str] | None = getattr(_LOCAL, "separators", None)
     if fixed is not None:
-        return fixed  # type: ignore[no-any-return]
+        return fixed
     language = translation.get_language() or "en"
     cached = _SEPARATORS.get(language)
     if cached is None:

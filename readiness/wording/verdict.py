@@ -172,7 +172,8 @@ class _Sayer:
         tight_rank = exp.get("next_level_margin_rank")
         tight = self.levels.get(tight_rank) if tight_rank is not None else None
         if current is None or recommended is None:
-            return exp.get("verdict_text", "")
+            text: str = exp.get("verdict_text", "")
+            return text
         rec = self.name(recommended["rank"])
         cur = self.name(current["rank"])
         if verdict == "late" and recommended["rank"] <= current["rank"]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import template
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -78,7 +79,7 @@ def field_value(form: Any, name: str) -> Any:
 @register.simple_tag(takes_context=True)
 def query_with(context: Any, **changes: Any) -> str:
     """The current query string with some parameters changed (empty removes them)."""
-    query = context["request"].GET.copy()
+    query: QueryDict = context["request"].GET.copy()
     for key, value in changes.items():
         if value in (None, ""):
             query.pop(key, None)
@@ -95,6 +96,7 @@ def field(bound: Any, checkbox: bool = False, help: str = "") -> str:
     label = format_html('<label for="{}">{}</label>', bound.id_for_label, bound.label)
     widget = bound.as_widget()
     inner = format_html("{} {}", widget, label) if checkbox else format_html("{}{}", label, widget)
+    hint: str
     if bound.help_text:
         hint = format_html(
             '<p class="help" id="{}_helptext">{}</p>', bound.auto_id, bound.help_text

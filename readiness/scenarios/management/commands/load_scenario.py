@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             help="load the timeline up to DATE, with every date moved so that DATE is today (demo)",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         try:
             scenario = load_scenario_file(str(options["file"]))
         except ScenarioError as exc:
@@ -46,13 +47,14 @@ class Command(BaseCommand):
         as_of = None
         shift = dt.timedelta(0)
         if options["as_of"]:
-            day = options["as_of"]
+            day: dt.date = options["as_of"]
             as_of = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone) - dt.timedelta(
                 microseconds=1
             )
         elif options["as_if_today"]:
             today = timezone.now().astimezone(zone).date()
-            shift = dt.timedelta(days=(today - options["as_if_today"]).days)  # type: ignore[operator]
+            as_if_today: dt.date = options["as_if_today"]
+            shift = dt.timedelta(days=(today - as_if_today).days)
             as_of = timezone.now() - shift
         try:
             report = scenario_load(scenario, as_of=as_of, shift=shift)

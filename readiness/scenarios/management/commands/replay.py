@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -64,7 +65,7 @@ class Command(BaseCommand):
             help="do not treat the level in force at the start as a standing decision",
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: object, **options: Any) -> None:
         plot = options["plot"]
         if plot and not str(plot).lower().endswith(".svg"):
             raise CommandError("--plot writes SVG: give a file name ending in .svg")
@@ -74,7 +75,7 @@ class Command(BaseCommand):
             raise CommandError(f"the scenario was not replayed:\n{exc}") from None
         result = replay(scenario, standing=not options["no_standing_level"])
         by_date = {day.date: day for day in result.days}
-        explain: list[dt.date] = options["explain"]  # type: ignore[assignment]
+        explain: list[dt.date] = options["explain"]
         outside = [d.isoformat() for d in explain if d not in by_date]
         if outside:
             raise CommandError(
@@ -93,8 +94,8 @@ class Command(BaseCommand):
             self.stdout.write(_table_row(day))
         self.stdout.write("")
         self._summary(result)
-        for day in explain:
-            self._explain(by_date[day])
+        for date in explain:
+            self._explain(by_date[date])
 
         if options["csv"]:
             path = Path(str(options["csv"]))
