@@ -17,21 +17,21 @@ from django.db.models import Q, Sum
 from readiness.engine import (
     IndicatorIn,
     Inputs,
-    Population,
     Readiness,
     RouteIn,
     StaffIn,
     last_indicated_from_dict,
 )
+from readiness.engine.inputs import StaffRow, population_of
 from readiness.engine.params import DEFAULT_PARAMS, Params
-from readiness.engine.vocabulary import Category, LevelSpec, Reliability, RouteMode, RouteStatus
+from readiness.engine.vocabulary import Category, Reliability, RouteMode, RouteStatus
 from readiness.indicators.models import Indicator
 from readiness.posts.models import ActionItem, AlertLevel, ExitRoute, Post, Trigger
+from readiness.posts.selectors import ladder_specs_of
 from readiness.rosters.models import (
     AssemblyPoint,
     Community,
     School,
-    StaffCategory,
     StaffMember,
     Warden,
 )
@@ -83,37 +83,6 @@ def relevance_window(params: Params) -> dt.timedelta:
     """Indicators older than this weigh under 1 % of their severity (ten half-lives of the
     slowest category) and are not loaded."""
     return dt.timedelta(days=10 * max(params.half_life_days.values()))
-
-
-def _ladders(post_ids: list[int]) -> dict[int, tuple[LevelSpec, ...]]:
-    """Three queries for the ladders of all the posts."""
-    levels = list(AlertLevel.objects.filter(post_id__in=post_ids).order_by("rank"))
-    level_ids = [level.pk for level in levels]
-    actions: dict[int, list[str]] = defaultdict(list)
-    for level_id, text in (
-        ActionItem.objects.filter(level_id__in=level_ids)
-        .order_by("order", "id")
-        .values_list("level_id", "text")
-    ):
-        actions[level_id].append(text)
-    triggers = defaultdict(list)
-    for trigger in (
-        Trigger.objects.filter(level_id__in=level_ids).select_related("route").order_by("id")
-    ):
-        triggers[trigger.level_id].append(trigger.to_spec())
-    ladders: dict[int, list[LevelSpec]] = defaultdict(list)
-    for level in levels:
-        ladders[level.post_id].append(  # type: ignore[index]  # post_id__in: never None
-            LevelSpec(
-                rank=level.rank,
-                name=level.name,
-                leaves=level.leaves,
-                quorum=level.quorum,
-                actions=tuple(actions[level.pk]),
-                triggers=tuple(triggers[level.pk]),
-            )
-        )
-    return {post_id: tuple(specs) for post_id, specs in ladders.items()}
 
 
 def _checklists(post_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
@@ -221,12 +190,10 @@ def _routes(post_ids: list[int]) -> dict[int, list[RouteIn]]:
     return found
 
 
-def _staff(post_ids: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, list[StaffIn]]]:
-    """One pass over the roster: expatriate headcounts for the loads, and every person's
+def _staff(post_ids: list[int]) -> tuple[dict[int, list[StaffRow]], dict[int, list[StaffIn]]]:
+    """One pass over the roster: the rows the population rule reads, and every person's
     confirmation and contact for preparedness. Staff who left are in neither."""
-    counts: dict[int, dict[str, int]] = defaultdict(
-        lambda: {"non_essential": 0, "essential": 0, "dependants": 0}
-    )
+    rows_of: dict[int, list[StaffRow]] = defaultdict(list)
     people: dict[int, list[StaffIn]] = defaultdict(list)
     rows = StaffMember.objects.filter(post_id__in=post_ids, present=True).values_list(
         "post_id",
@@ -239,14 +206,11 @@ def _staff(post_ids: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, li
         "phone",
     )
     for post_id, category, essential, headcount, dependants, confirmed, email, phone in rows:
-        if category == StaffCategory.EXPATRIATE:
-            count = counts[post_id]
-            count["essential" if essential else "non_essential"] += headcount
-            count["dependants"] += dependants
+        rows_of[post_id].append(StaffRow(category, essential, headcount, dependants))
         people[post_id].extend(
             [StaffIn(last_confirmed_at=confirmed, contactable=bool(email or phone))] * headcount
         )
-    return counts, people
+    return rows_of, people
 
 
 def _previous(post_ids: list[int]) -> dict[int, Previous]:
@@ -283,11 +247,11 @@ def scoring_inputs(
     """The engine's inputs for each existing post of ``post_ids``, in 14 queries."""
     posts = list(Post.objects.filter(pk__in=list(post_ids)).order_by("pk"))
     ids = [post.pk for post in posts]
-    ladders = _ladders(ids)
+    ladders = ladder_specs_of(post_ids=ids)
     checklists = _checklists(ids)
     indicators = _indicators(ids, now, params)
     routes = _routes(ids)
-    staff_counts, staff_people = _staff(ids)
+    staff_rows, staff_people = _staff(ids)
     school_staff = dict(
         School.objects.filter(post_id__in=ids, is_open=True)
         .values("post_id")
@@ -311,7 +275,6 @@ def scoring_inputs(
     found = []
     for post in posts:
         community = communities.get(post.pk)
-        staff = staff_counts.get(post.pk, {"non_essential": 0, "essential": 0, "dependants": 0})
         before = previous.get(post.pk)
         try:
             inputs = Inputs(
@@ -320,13 +283,11 @@ def scoring_inputs(
                 ladder=ladders.get(post.pk, ()),
                 indicators=tuple(indicators.get(post.pk, ())),
                 routes=tuple(routes.get(post.pk, ())),
-                population=Population(
-                    citizens_registered=community.registered if community else 0,
+                population=population_of(
+                    registered=community.registered if community else 0,
                     dual_nationals=community.dual_nationals if community else 0,
                     unregistered_estimate=community.unregistered_estimate if community else 0,
-                    non_essential_staff=staff["non_essential"],
-                    essential_staff=staff["essential"],
-                    dependants=staff["dependants"],
+                    staff=staff_rows.get(post.pk, ()),
                     school_staff=school_staff.get(post.pk) or 0,
                 ),
                 readiness=Readiness(

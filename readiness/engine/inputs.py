@@ -11,7 +11,7 @@ import enum
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -144,6 +144,51 @@ class Population:
                 raise ValueError(f"population: {f.name} must be 0 or more")
         if self.dual_nationals > self.citizens_registered:
             raise ValueError("population: dual_nationals cannot exceed citizens_registered")
+
+
+EXPATRIATE = "expatriate"  # the one staff category a post evacuates (local staff stay)
+
+
+@dataclass(frozen=True, slots=True)
+class StaffRow:
+    """A roster row as the population rule reads it: a person or a group of people."""
+
+    category: str  # "expatriate" or "local"
+    essential: bool
+    count: int
+    dependants: int
+
+
+def population_of(
+    *,
+    registered: int,
+    dual_nationals: int,
+    unregistered_estimate: int,
+    staff: Iterable[StaffRow],
+    school_staff: int,
+) -> Population:
+    """The one population rule, for the database and the scenario replay alike: expatriate
+    staff only (a post never evacuates its local employees), their dependants, the
+    expatriate staff of open schools (the caller sums those), and the community as it
+    stands. Rows of people already gone are the caller's to leave out."""
+    essential = non_essential = dependants = 0
+    for row in staff:
+        if row.category != EXPATRIATE:
+            continue
+        if row.essential:
+            essential += row.count
+        else:
+            non_essential += row.count
+        dependants += row.dependants
+    return Population(
+        citizens_registered=registered,
+        dual_nationals=dual_nationals,
+        unregistered_estimate=unregistered_estimate,
+        non_essential_staff=non_essential,
+        essential_staff=essential,
+        dependants=dependants,
+        school_staff=school_staff,
+    )
 
 
 @dataclass(frozen=True, slots=True)

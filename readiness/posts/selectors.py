@@ -2,35 +2,54 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from collections import defaultdict
+from collections.abc import Iterable
 
-from readiness.engine.vocabulary import LevelSpec
+from django.db.models import QuerySet
+
+from readiness.engine.vocabulary import LevelSpec, TriggerSpec
 
 from .models import ActionItem, AlertLevel, Post, Trigger
 
 
-def ladder_levels(*, post: Post | None) -> list[AlertLevel]:
-    """A post's levels (or the template's) with checklists and triggers, in three queries."""
-    return list(
-        AlertLevel.objects.filter(post=post)
-        .order_by("rank")
-        .prefetch_related(
-            Prefetch("actions", queryset=ActionItem.objects.order_by("order", "id")),
-            Prefetch("triggers", queryset=Trigger.objects.select_related("route").order_by("id")),
+def _specs(levels: QuerySet[AlertLevel]) -> dict[int | None, tuple[LevelSpec, ...]]:
+    """The one place a ladder becomes the engine's LevelSpecs: three queries for the
+    ladders of any number of posts (or the template's, under None)."""
+    rows = list(levels.order_by("rank"))
+    level_ids = [level.pk for level in rows]
+    actions: dict[int, list[str]] = defaultdict(list)
+    for level_id, text in (
+        ActionItem.objects.filter(level_id__in=level_ids)
+        .order_by("order", "id")
+        .values_list("level_id", "text")
+    ):
+        actions[level_id].append(text)
+    triggers: dict[int, list[TriggerSpec]] = defaultdict(list)
+    for trigger in (
+        Trigger.objects.filter(level_id__in=level_ids).select_related("route").order_by("id")
+    ):
+        triggers[trigger.level_id].append(trigger.to_spec())
+    ladders: dict[int | None, list[LevelSpec]] = defaultdict(list)
+    for level in rows:
+        ladders[level.post_id].append(
+            LevelSpec(
+                rank=level.rank,
+                name=level.name,
+                leaves=level.leaves,
+                quorum=level.quorum,
+                actions=tuple(actions[level.pk]),
+                triggers=tuple(triggers[level.pk]),
+            )
         )
-    )
+    return {post_id: tuple(specs) for post_id, specs in ladders.items()}
 
 
-def level_spec(level: AlertLevel) -> LevelSpec:
-    return LevelSpec(
-        rank=level.rank,
-        name=level.name,
-        leaves=level.leaves,
-        quorum=level.quorum,
-        actions=tuple(action.text for action in level.actions.all()),
-        triggers=tuple(trigger.to_spec() for trigger in level.triggers.all()),
-    )
+def ladder_specs_of(*, post_ids: Iterable[int]) -> dict[int, tuple[LevelSpec, ...]]:
+    """Each post's ladder as the engine reads it (posts without levels are left out)."""
+    found = _specs(AlertLevel.objects.filter(post_id__in=list(post_ids)))
+    return {post_id: specs for post_id, specs in found.items() if post_id is not None}
 
 
 def ladder_specs(*, post: Post | None) -> tuple[LevelSpec, ...]:
-    return tuple(level_spec(level) for level in ladder_levels(post=post))
+    """One post's ladder, or the template's (``post=None``)."""
+    return _specs(AlertLevel.objects.filter(post=post)).get(post.pk if post else None, ())

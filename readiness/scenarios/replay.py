@@ -59,6 +59,7 @@ from readiness.engine import (
     StaffIn,
     assess,
 )
+from readiness.engine.inputs import StaffRow, population_of
 from readiness.engine.vocabulary import LevelSpec, TriggerKind, TriggerSpec
 
 from .specs import DecisionEvent, IndicatorEvent, Scenario, TimelineEntry
@@ -180,17 +181,21 @@ def replay_days(scenario: Scenario) -> list[dt.date]:
 
 
 def population_from(scenario: Scenario, community: Mapping[str, int]) -> Population:
-    """The engine's Population from the file's rows, as the database side derives it:
-    expatriate staff only (local employees are never evacuated by the post), their
-    dependants, the expatriate staff of open schools, and the community as it stands."""
-    expatriates = [row for row in scenario.staff if row.category == "expatriate"]
-    return Population(
-        citizens_registered=community["registered"],
+    """The engine's Population from the file's rows, by the one rule the database side uses
+    too (``population_of``), with the community as it stands."""
+    return population_of(
+        registered=community["registered"],
         dual_nationals=community["dual_nationals"],
         unregistered_estimate=community["unregistered_estimate"],
-        non_essential_staff=sum(row.count for row in expatriates if not row.essential),
-        essential_staff=sum(row.count for row in expatriates if row.essential),
-        dependants=sum(row.dependants for row in expatriates),
+        staff=(
+            StaffRow(
+                category=row.category,
+                essential=row.essential,
+                count=row.count,
+                dependants=row.dependants,
+            )
+            for row in scenario.staff
+        ),
         school_staff=sum(school.expatriate_staff for school in scenario.schools if school.open),
     )
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from readiness.engine import DEFAULT_LADDER, DEFAULT_PARAMS, Population
+from readiness.engine.inputs import StaffRow, population_of
 from readiness.engine.population import group_sizes, level_loads
 from readiness.engine.vocabulary import Group
 
@@ -58,3 +59,27 @@ def test_propensities_are_parameters() -> None:
     p = replace(P, propensity_dual=0.0, propensity_citizen=1.0)
     # 1,200 + 0 + 300 x 0.3 = 1,290
     assert group_sizes(BAMAKO, p)[Group.CITIZENS] == pytest.approx(1290)
+
+
+def test_population_of_counts_expatriate_rows_only() -> None:
+    # The one rule the database loader and the scenario replay share: local employees and
+    # their families are never the post's to evacuate; groups count by their head count.
+    rows = [
+        StaffRow(category="expatriate", essential=True, count=10, dependants=4),
+        StaffRow(category="expatriate", essential=False, count=3, dependants=2),
+        StaffRow(category="local", essential=True, count=40, dependants=90),
+    ]
+
+    population = population_of(
+        registered=100, dual_nationals=60, unregistered_estimate=5, staff=rows, school_staff=7
+    )
+
+    assert population == Population(
+        citizens_registered=100,
+        dual_nationals=60,
+        unregistered_estimate=5,
+        non_essential_staff=3,
+        essential_staff=10,
+        dependants=6,
+        school_staff=7,
+    )
