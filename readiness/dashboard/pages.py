@@ -5,6 +5,7 @@ the full page reads each set once (a fixed number of queries, pinned in the test
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import zoneinfo
 from dataclasses import dataclass
@@ -76,6 +77,31 @@ class OverviewRowView:
     age: str = ""
 
 
+def _row_key(row: selectors.OverviewRow) -> str:
+    """Everything an overview row shows but its age: the post's names and level, the level
+    names, the failure flag and the newest assessment (immutable: its id and time)."""
+    post, a = row.post, row.assessment
+    shown = (
+        post.code, post.name, post.city, post.country, post.region, post.level,
+        bool(post.rescore_error), row.current_level_name, row.recommended_level_name,
+        (a["id"], a["evaluated_at"].timestamp()) if a else None,
+    )  # fmt: skip
+    return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
+
+
+class OverviewRowSlot:
+    """One row of the overview's page: its cache key, and its words when the cache misses."""
+
+    def __init__(self, page: OverviewPage, row: selectors.OverviewRow, key: str) -> None:
+        self._page = page
+        self._row = row
+        self.key = key
+
+    @cached_property
+    def view(self) -> OverviewRowView:
+        return self._page.row_view(self._row)
+
+
 # How long the brief keeps an assessment's words (it never changes; this only bounds memory).
 BRIEF_CACHE_SECONDS = 24 * 3600
 
@@ -112,12 +138,21 @@ class OverviewPage:
         return max(1, math.ceil(len(self.data.rows) / OVERVIEW_PAGE_SIZE))
 
     @cached_property
-    def rows(self) -> list[OverviewRowView]:
+    def rows(self) -> list[OverviewRowSlot]:
         """The rows of this page, most urgent first: a screenful (OVERVIEW_PAGE_SIZE); the
-        others are found by filter or on the next pages. The template writes them."""
+        others are found by filter or on the next pages. Each row's HTML is cached (the
+        template's {% cache %}) under its key; its words are built only on a miss."""
         start = (self.page_number - 1) * OVERVIEW_PAGE_SIZE
+        minute = int(self.now.timestamp() // 60)  # ages are said to the minute
+        language = get_language()
+        return [
+            OverviewRowSlot(self, row, f"{_row_key(row)}.{language}.{minute}")
+            for row in self.data.rows[start : start + OVERVIEW_PAGE_SIZE]
+        ]
+
+    def row_view(self, row: selectors.OverviewRow) -> OverviewRowView:
         with numbers.same_locale():
-            return [self._row(row) for row in self.data.rows[start : start + OVERVIEW_PAGE_SIZE]]
+            return self._row(row)
 
     def _row(self, row: selectors.OverviewRow) -> OverviewRowView:
         a = row.assessment
@@ -259,6 +294,24 @@ class PostPage:
     def assessment(self) -> Assessment | None:
         """The newest assessment, with the id and time of the one before it."""
         return selectors.newest_assessment_with_previous(post=self.post)
+
+    # The explanation, "what changed" and capacity panels are written from the newest
+    # assessment, which never changes once stored: their HTML is cached (the {% cache %}
+    # tag, Django's cache) under a key naming everything else they show.
+    fragment_seconds = 24 * 3600
+
+    @cached_property
+    def fragment_key(self) -> str:
+        """The assessment (id and time), the language, the level now and the names the
+        panels print (the ladder's, and the routes' where the language needs them)."""
+        a = self.assessment
+        if a is None:
+            return f"none.{get_language()}"
+        names = repr(
+            (sorted(self.level_names.items()), sorted(self._route_names_if_needed().items()))
+        )
+        digest = hashlib.blake2b(names.encode(), digest_size=8).hexdigest()
+        return f"{a.pk}.{a.evaluated_at.timestamp()}.{get_language()}.{self.post.level}.{digest}"
 
     @cached_property
     def routes(self) -> list[Any]:

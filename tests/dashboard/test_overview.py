@@ -239,3 +239,20 @@ def test_a_long_overview_shows_a_screenful_most_urgent_first_and_pages_on(duty_c
     # A page past the last shows the last; nonsense shows the first.
     assert order_in(duty_client.get(URL, {"page": 99}).content.decode()) == rest
     assert order_in(duty_client.get(URL, {"page": "x"}).content.decode()) == shown
+
+
+def test_a_cached_row_follows_what_it_shows(duty_client, post_a):  # type: ignore[no-untyped-def]
+    # Rows are cached by what they show: a renamed post, a failing re-score and a newer
+    # assessment each show at once, with no stale copy of the row.
+    assess(post_a, "on_time", 5.0)
+    first = duty_client.get(URL).content.decode()
+    assert "re-scoring failed" not in first
+
+    type(post_a).objects.filter(pk=post_a.pk).update(name="Renamed post", rescore_error="boom")
+    second = duty_client.get(URL).content.decode()
+    assert "Renamed post" in second
+    assert "re-scoring failed" in second
+
+    assess(post_a, "late", -2.0)
+    third = duty_client.get(URL).content.decode()
+    assert 'class="row-late"' in third

@@ -198,3 +198,22 @@ def test_more_indicators_staff_and_posts_cost_no_more_queries(duty_client):  # t
     DecisionFactory(post=post, from_level=0, to_level=1)
     post_rescore(post_id=post.pk)
     assert count() == small == POST_PAGE_QUERIES
+
+
+def test_the_assessments_panels_are_cached_by_what_they_show(duty_client, bamako_today):  # type: ignore[no-untyped-def]
+    # The explanation, "what changed" and capacity panels come from the newest assessment,
+    # which never changes: a second view reads less, and a renamed level still shows.
+    def view() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            html = duty_client.get(url(bamako_today)).content.decode()
+        return html.split('id="explanation"')[1].split("</section>")[0], len(queries)
+
+    cold, cold_queries = view()
+    warm, warm_queries = view()
+    assert warm == cold
+    assert warm_queries < cold_queries == POST_PAGE_QUERIES
+
+    level = bamako_today.levels.get(rank=bamako_today.level)
+    type(level).objects.filter(pk=level.pk).update(name="Renamed level")
+    renamed, _ = view()
+    assert "Renamed level" in renamed
