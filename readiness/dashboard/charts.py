@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import formats
-from django.utils.html import escape
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from readiness.wording import numbers
@@ -44,11 +42,23 @@ def nice_step(span: float, ticks: int = 5) -> float:
 # --- Sparkline ----------------------------------------------------------------------------
 
 
-def sparkline(values: Sequence[float], *, width: int = 96, height: int = 24) -> SafeString:
-    """A tiny line of the threat index on a fixed 0-100 scale (posts compare at a glance),
-    with its first and last values in the accessible name."""
+@dataclass(frozen=True, slots=True)
+class Sparkline:
+    """What templates/dashboard/charts/sparkline.html draws."""
+
+    width: int
+    height: int
+    points: str  # the polyline's "x,y x,y ..."
+    last_x: str
+    last_y: str
+    label: str  # the accessible name: the span and the first and last figures
+
+
+def sparkline(values: Sequence[float], *, width: int = 96, height: int = 24) -> Sparkline | None:
+    """A tiny line of the threat index (posts compare at a glance), with its first and last
+    values in the accessible name; None under two points."""
     if len(values) < 2:
-        return SafeString("")
+        return None
     step = width / (len(values) - 1)
     # Scaled to the post's own range (at least 20 points tall), so a trend shows; the
     # figures themselves are in the accessible name and beside the line.
@@ -68,15 +78,7 @@ def sparkline(values: Sequence[float], *, width: int = 96, height: int = 24) -> 
         "last": numbers.number(values[-1]),
     }
     last_x, last_y = points[-1]
-    label = escape(label)
-    # Plain f-strings: every figure is a number formatted here, the label is escaped.
-    return SafeString(
-        f'<svg class="sparkline" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" aria-label="{label}"><title>{label}</title>'
-        f'<polyline points="{_path(points)}" fill="none" stroke="currentColor" '
-        f'stroke-width="1.5"/><circle cx="{_fmt(last_x)}" cy="{_fmt(last_y)}" r="2" '
-        f'fill="currentColor"/></svg>'
-    )
+    return Sparkline(width, height, _path(points), _fmt(last_x), _fmt(last_y), label)
 
 
 # --- Threat index and levels over time ------------------------------------------------------

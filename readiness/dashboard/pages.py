@@ -67,7 +67,7 @@ class OverviewRowView:
     strong: bool = False  # the recommended level differs from the level now
     recommended: str = ""
     threat: str = ""
-    sparkline: str = ""
+    sparkline: charts.Sparkline | None = None
     trend: str = ""
     overdue: bool = False
     margin: str = ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from readiness.dashboard import charts
@@ -89,6 +90,12 @@ def test_the_actual_level_steps_at_each_decision():  # type: ignore[no-untyped-d
 
 def test_a_sparkline_names_its_figures():  # type: ignore[no-untyped-def]
     with translation.override("en"):
-        svg = charts.sparkline([30.0, 35.5, 41.2])
-    assert 'role="img"' in svg and "from 30 to 41.2" in svg
-    assert charts.sparkline([50.0]) == ""
+        line = charts.sparkline([30.0, 35.5, 41.2])
+        assert line is not None
+        svg = render_to_string("dashboard/charts/sparkline.html", {"s": line})
+    assert (
+        'role="img"' in svg
+        and 'aria-label="Threat index over the last 2 days, from 30 to 41.2"' in svg
+    )
+    assert len(line.points.split()) == 3 and (line.last_x, line.last_y) == ("96.0", "6.4")
+    assert charts.sparkline([50.0]) is None
