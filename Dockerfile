@@ -14,4 +14,5 @@ RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py colle
 RUN useradd --system readiness && mkdir -p /app/var && chown readiness /app/var
 USER readiness
 EXPOSE 8000
-CMD ["gunicorn", "readiness.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Threads: an open dashboard holds one for its event stream (at most 55 s, docs/dashboards.md).
+CMD ["gunicorn", "readiness.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "32"]

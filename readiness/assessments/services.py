@@ -30,6 +30,7 @@ from readiness.engine.assessment import EXPLANATION_FORMAT
 from readiness.posts.models import Post
 from readiness.wording.verdict import verdict
 
+from . import live
 from .models import Assessment, RecommendationChange
 from .selectors import Previous, scoring_inputs
 
@@ -234,6 +235,8 @@ def newest_assessment_point(*, assessments: list[Assessment], evaluated_at: dt.d
             )
         )
     )
+    # Open dashboards are told once the assessments are visible to them.
+    transaction.on_commit(lambda: live.assessments_published(post_ids=list(by_post)))
 
 
 def post_rescore(*, post_id: int, now: dt.datetime | None = None) -> Assessment:

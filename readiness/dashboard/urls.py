@@ -6,9 +6,11 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("events/", views.overview_events, name="overview_events"),
     path("brief/", views.brief, name="brief"),
     path("posts/<str:code>/", views.post_detail, name="post"),
     path("posts/<str:code>/poll/", views.post_poll, name="post_poll"),
+    path("posts/<str:code>/events/", views.post_events, name="post_events"),
     path("posts/<str:code>/indicators/new/", views.indicator_create, name="indicator_create"),
     path("posts/<str:code>/decisions/new/", views.decision_create, name="decision_create"),
     path(

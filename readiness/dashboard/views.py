@@ -3,8 +3,9 @@ render the same named partials of one template."""
 
 from __future__ import annotations
 
+import time
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
@@ -14,7 +15,15 @@ from django.contrib import messages
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden, QueryDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    QueryDict,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +36,7 @@ from django_htmx.http import (
 )
 from django_htmx.middleware import HtmxDetails
 
+from readiness.assessments import live
 from readiness.assessments.decisions import decision_record
 from readiness.assessments.models import Assessment
 from readiness.indicators.models import Indicator
@@ -73,12 +83,12 @@ class SignedInRequest(HtmxRequest):
     user: User
 
 
-def signin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def signin_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """login_required that also works for HTMX requests: a partial must not swap the
     sign-in page into a panel, so the browser is sent to it whole."""
 
     @wraps(view)
-    def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HtmxRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if request.htmx:
@@ -216,6 +226,66 @@ def post_poll(request: SignedInRequest, code: str) -> HttpResponse:
     if request.GET.get("since") != str(newest):
         trigger_client_event(response, EVENT)
     return response
+
+
+# --- Telling open pages ----------------------------------------------------------------
+# An open overview or post page listens to an event stream (static/readiness/dashboard.js)
+# and refreshes when the version it shows is no longer the newest; its poll is the
+# fallback while the stream is down. A stream lasts STREAM_SECONDS (the browser reconnects
+# after RETRY_MS), so no request is held for long and a changed permission takes effect.
+STREAM_SECONDS = 55
+# With Redis, the news of a re-score wakes the stream at once; it checks by itself too
+# after this long without news (a lost message costs at most this), and says it is alive.
+QUIET_CHECK_SECONDS = 10
+RETRY_MS = 1000
+
+
+def _event_stream(version: Callable[[], str]) -> Iterator[str]:
+    """Server-sent events: ``version`` at once, then each time it changes."""
+    yield f"retry: {RETRY_MS}\n\n"
+    last = version()
+    yield f"event: version\ndata: {last}\n\n"
+    deadline = time.monotonic() + STREAM_SECONDS
+    with live.Listener() as listener:
+        while (left := deadline - time.monotonic()) > 0:
+            listener.wait(min(QUIET_CHECK_SECONDS, left))
+            now = version()
+            if now != last:
+                last = now
+                yield f"event: version\ndata: {now}\n\n"
+            else:
+                yield ": quiet\n\n"
+
+
+def _event_response(version: Callable[[], str]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(_event_stream(version), content_type="text/event-stream")
+    response["Cache-Control"] = "no-store"
+    response["X-Accel-Buffering"] = "no"  # a proxy must pass each event on at once
+    return response
+
+
+@signin_required
+@require_GET
+def overview_events(request: SignedInRequest) -> HttpResponseBase:
+    """The overview's version (selectors.overview_version) each time it changes."""
+    user = request.user
+    return _event_response(lambda: selectors.overview_version(user=user))
+
+
+@signin_required
+@require_GET
+def post_events(request: SignedInRequest, code: str) -> HttpResponseBase:
+    """The id of the post's newest assessment each time it changes."""
+    post = access.posts_visible_to(request.user).filter(code=code).first()
+    if post is None:
+        return HttpResponse(status=204)  # an event stream that gets 204 stops reconnecting
+    pk = post.pk
+
+    def newest() -> str:
+        found = Post.objects.filter(pk=pk).values_list("newest_assessment_id", flat=True)
+        return str(found.first() or 0)
+
+    return _event_response(newest)
 
 
 @signin_required

@@ -7,4 +7,67 @@
       window.print();
     }
   });
+
+  // Live pages: an element marked data-live shows a version of what it displays
+  // (data-version) and names an event stream (data-events) that sends the newest version
+  // each time it changes. When they differ the element is refreshed at once (its hx-trigger
+  // lists "live"). While the stream is open the element's own poll is skipped; when the
+  // stream is down the poll carries on, so the page never stops updating.
+  var streams = {};
+
+  function liveElement(url) {
+    return document.querySelector('[data-live][data-events="' + url + '"]');
+  }
+
+  function listen(url) {
+    if (streams[url] || !window.EventSource) {
+      return;
+    }
+    var source = new EventSource(url);
+    var stream = { source: source, open: false };
+    streams[url] = stream;
+    source.addEventListener("open", function () {
+      stream.open = true;
+    });
+    source.addEventListener("error", function () {
+      stream.open = false; // the browser reconnects by itself; the poll covers the gap
+    });
+    source.addEventListener("version", function (event) {
+      stream.open = true;
+      var element = liveElement(url);
+      if (!element) {
+        source.close();
+        delete streams[url];
+        return;
+      }
+      if (element.getAttribute("data-version") !== event.data && window.htmx) {
+        window.htmx.trigger(element, "live");
+      }
+    });
+  }
+
+  function start() {
+    document.querySelectorAll("[data-live][data-events]").forEach(function (element) {
+      listen(element.getAttribute("data-events"));
+    });
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var element = event.detail.elt;
+    var config = event.detail.requestConfig;
+    if (!element.hasAttribute || !element.hasAttribute("data-live")) {
+      return;
+    }
+    var stream = streams[element.getAttribute("data-events")];
+    // A poll has no triggering event; a "live" refresh or a user's action has one.
+    if (stream && stream.open && config && !config.triggeringEvent) {
+      event.preventDefault();
+    }
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 })();

@@ -19,6 +19,8 @@ def resolved_urls(post) -> list[str]:  # type: ignore[no-untyped-def]
         "brief": {},
         "post": {"code": post.code},
         "post_poll": {"code": post.code},
+        "post_events": {"code": post.code},
+        "overview_events": {},
         "indicator_create": {"code": post.code},
         "decision_create": {"code": post.code},
         "route_check": {"code": post.code, "pk": route.pk},

@@ -119,7 +119,7 @@ def test_the_page_polls_for_new_assessments(duty_client, post_a):  # type: ignor
     html = duty_client.get(url(post_a)).content.decode()
     newest = Assessment.objects.filter(post=post_a).latest()
     assert f"poll/?since={newest.pk}" in html
-    assert f'hx-trigger="every {POLL_SECONDS}s"' in html
+    assert f'hx-trigger="every {POLL_SECONDS}s, live"' in html  # and told (test_live_events)
 
 
 def test_the_checklists_of_the_current_and_next_level_say_who_ticked(
