@@ -398,6 +398,7 @@ def main() -> None:
         pages += [
             ("overview, cold", "/", "/minimal/"),
             ("post, cold", f"/posts/{post.code}/", f"/minimal/posts/{post.code}/"),
+            ("brief, cold", "/brief/", "/minimal/"),
         ]
         for name, url, minimal_url in pages:
             page = measure(client, url, args.runs, cold=name.endswith("cold"))

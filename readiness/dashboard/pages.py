@@ -102,6 +102,19 @@ class OverviewRowSlot:
         return self._page.row_view(self._row)
 
 
+class BriefSlot:
+    """One post's section of the brief: its cache key, and its words when the cache misses."""
+
+    def __init__(self, page: BriefPage, row: selectors.OverviewRow, key: str) -> None:
+        self._page = page
+        self._row = row
+        self.key = key
+
+    @cached_property
+    def view(self) -> dict[str, Any]:
+        return self._page.post_view(self._row)
+
+
 # How long the brief keeps an assessment's words (it never changes; this only bounds memory).
 BRIEF_CACHE_SECONDS = 24 * 3600
 
@@ -655,36 +668,41 @@ class BriefPage:
         return selectors.overview(user=self.user, filters=selectors.OverviewFilters())
 
     @cached_property
-    def posts(self) -> list[dict[str, Any]]:
-        rows = self.overview.rows
-        words = self.words(rows)
-        out = []
-        for row in rows:
-            a = row.assessment
-            sentence, reasons = words.get(a["id"], ("", [])) if a else ("", [])
-            out.append(
-                {
-                    "row": row,
-                    "post": row.post,
-                    "verdict": row.verdict,
-                    "word": numbers.verdict_word(row.verdict),
-                    "mark": VERDICT_MARKS.get(row.verdict, ""),
-                    "current": f"{row.post.level} · {shipped(row.current_level_name)}",
-                    "recommended": (
-                        f"{a['recommended_level']} · {shipped(row.recommended_level_name)}"
-                        if a
-                        else "—"
-                    ),
-                    "threat": numbers.number(a["threat_index"]) if a else "—",
-                    "trend": numbers.signed(a["trend_per_day"]) if a else "",
-                    "margin": numbers.margin_text(a["next_level_margin_days"]) if a else "—",
-                    "preparedness": round(a["preparedness"]) if a else None,
-                    "evaluated_at": a["evaluated_at"] if a else None,
-                    "sentence": sentence,
-                    "reasons": reasons,
-                }
-            )
-        return out
+    def posts(self) -> list[BriefSlot]:
+        """Every visible post, most urgent first. Each post's section is cached (the
+        template's {% cache %}) under what it shows; its words are made only on a miss."""
+        suffix = f"{get_language()}.{timezone.get_current_timezone_name()}"
+        return [BriefSlot(self, row, f"{_row_key(row)}.{suffix}") for row in self.overview.rows]
+
+    @cached_property
+    def _words(self) -> dict[int, tuple[str, list[Any]]]:
+        """The sentences and reasons of every post, made once for the sections missed."""
+        return self.words(self.overview.rows)
+
+    def post_view(self, row: selectors.OverviewRow) -> dict[str, Any]:
+        a = row.assessment
+        sentence, reasons = self._words.get(a["id"], ("", [])) if a else ("", [])
+        with numbers.same_locale():
+            return {
+                "row": row,
+                "post": row.post,
+                "verdict": row.verdict,
+                "word": numbers.verdict_word(row.verdict),
+                "mark": VERDICT_MARKS.get(row.verdict, ""),
+                "current": f"{row.post.level} · {shipped(row.current_level_name)}",
+                "recommended": (
+                    f"{a['recommended_level']} · {shipped(row.recommended_level_name)}"
+                    if a
+                    else "—"
+                ),
+                "threat": numbers.number(a["threat_index"]) if a else "—",
+                "trend": numbers.signed(a["trend_per_day"]) if a else "",
+                "margin": numbers.margin_text(a["next_level_margin_days"]) if a else "—",
+                "preparedness": round(a["preparedness"]) if a else None,
+                "evaluated_at": a["evaluated_at"] if a else None,
+                "sentence": sentence,
+                "reasons": reasons,
+            }
 
     def route_names_of(self, post_id: int) -> dict[str, str]:
         """Today's route names in the active language; in English the names stored with

@@ -73,3 +73,20 @@ def test_the_brief_runs_a_fixed_number_of_queries(
     # session, user, posts with their newest assessments, gauge details, decisions, level names
     with django_assert_num_queries(6):
         duty_client.get(URL)
+
+
+def test_a_posts_section_is_cached_by_what_it_shows(
+    duty_client, post_a, post_b, django_assert_num_queries
+):  # type: ignore[no-untyped-def]
+    # A second brief reads no explanation (each post's section is a cached fragment);
+    # a renamed post or a new assessment shows at once.
+    def sections() -> str:
+        html = duty_client.get(URL).content.decode()
+        return html.split('id="brief-posts"')[1].split('class="brief-decisions"')[0]
+
+    first = sections()
+    with django_assert_num_queries(4):  # session, user, posts, decisions
+        assert sections() == first
+
+    type(post_a).objects.filter(pk=post_a.pk).update(name="Renamed post")
+    assert "Renamed post" in duty_client.get(URL).content.decode()
