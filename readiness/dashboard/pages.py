@@ -134,11 +134,12 @@ class OverviewPage:
 
     @cached_property
     def version(self) -> str:
-        return selectors.overview_version(user=self.user, now=self.now)
+        """The token of what this page shows (from its rows: no query of its own)."""
+        return self.data.version
 
     @cached_property
     def data(self) -> selectors.Overview:
-        return selectors.overview(user=self.user, filters=self.filters)
+        return selectors.overview(user=self.user, filters=self.filters, now=self.now)
 
     @cached_property
     def page_number(self) -> int:

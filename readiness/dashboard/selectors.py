@@ -114,6 +114,7 @@ class Overview:
     regions: list[str]  # of every visible post, for the filter
     total: int  # visible posts before filtering
     counts: dict[str, int] = field(default_factory=dict)  # by verdict, after filtering
+    version: str = ""  # overview_version's token, from the same rows
 
 
 _OVERVIEW_ASSESSMENT_FIELDS = (
@@ -142,7 +143,7 @@ _OVERVIEW_POST_FIELDS = (
 )
 
 
-def overview(*, user: Any, filters: OverviewFilters) -> Overview:
+def overview(*, user: Any, filters: OverviewFilters, now: dt.datetime | None = None) -> Overview:
     """Every visible post with its newest assessment (by the post's pointer, with the
     assessment's summary, never its explanation), most urgent first: one query, read as
     values."""
@@ -196,23 +197,38 @@ def overview(*, user: Any, filters: OverviewFilters) -> Overview:
     counts: dict[str, int] = {}
     for row in shown:
         counts[row.verdict] = counts.get(row.verdict, 0) + 1
-    return Overview(rows=shown, regions=regions, total=len(rows), counts=counts)
+    version = _version(
+        newest=max((r.assessment["id"] for r in rows if r.assessment), default=0),
+        posts=len(rows),
+        failing=sum(1 for r in rows if r.post.rescore_error),
+        levels=sum(r.post.level for r in rows),
+        now=now or timezone.now(),
+    )
+    return Overview(rows=shown, regions=regions, total=len(rows), counts=counts, version=version)
 
 
 def overview_version(*, user: Any, now: dt.datetime | None = None) -> str:
     """A cheap token that changes when the overview would: a new assessment, a post added,
     removed, failing or recovering, or (so that ages stay true) a new minute. One
-    aggregate query, no rows."""
-    now = now or timezone.now()
+    aggregate query, no rows. ``overview()`` gives the same token from its rows."""
     state = posts_visible_to(user).aggregate(
         newest=Max("newest_assessment_id"),
         n=Count("id"),
         failing=Count("id", filter=~Q(rescore_error="")),
         levels=Sum("level"),
     )
-    newest = state["newest"] or 0
+    return _version(
+        newest=state["newest"] or 0,
+        posts=state["n"],
+        failing=state["failing"],
+        levels=state["levels"] or 0,
+        now=now or timezone.now(),
+    )
+
+
+def _version(*, newest: int, posts: int, failing: int, levels: int, now: dt.datetime) -> str:
     minute = int(now.timestamp() // 60)
-    return f"{newest}.{state['n']}.{state['failing']}.{state['levels'] or 0}.{minute}"
+    return f"{newest}.{posts}.{failing}.{levels}.{minute}"
 
 
 # --- Post page ---------------------------------------------------------------------------

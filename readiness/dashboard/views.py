@@ -186,7 +186,7 @@ def overview(request: SignedInRequest) -> HttpResponse:
     if request.htmx:
         # The poll: nothing new costs one aggregate query and an empty answer.
         since = request.GET.get("since")
-        if since and since == page.version:
+        if since and since == selectors.overview_version(user=request.user):
             return HttpResponse(status=204)
         with numbers.same_locale():
             return render(request, "dashboard/overview.html#rows", {"page": page})

@@ -20,8 +20,8 @@ from tests.factories import IndicatorFactory, PostFactory, StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("dashboard:overview")
-# session, user, the version's aggregate, the posts with their newest assessments
-OVERVIEW_QUERIES = 4
+# session, user, the posts with their newest assessments (the version comes from the same rows)
+OVERVIEW_QUERIES = 3
 
 
 def assess(post, verdict: str, margin: float | None, *, rec: int = 1):  # type: ignore[no-untyped-def]
@@ -256,3 +256,11 @@ def test_a_cached_row_follows_what_it_shows(duty_client, post_a):  # type: ignor
     assess(post_a, "late", -2.0)
     third = duty_client.get(URL).content.decode()
     assert 'class="row-late"' in third
+
+
+def test_the_rows_give_the_same_version_as_the_aggregate(duty_officer, post_a, post_b):  # type: ignore[no-untyped-def]
+    # The page's data-version comes from its rows; the poll compares it with the aggregate.
+    type(post_b).objects.filter(pk=post_b.pk).update(rescore_error="boom", level=2)
+    now = timezone.now()
+    data = overview(user=duty_officer, filters=OverviewFilters(verdict="late"), now=now)
+    assert data.version == overview_version(user=duty_officer, now=now)
