@@ -2,10 +2,13 @@
 
 Re-scores are requested with ``post_rescore_enqueue`` after a write commits. Bursts
 coalesce: the first request claims the post (a conditional update of
-``Post.rescore_requested_at``) and queues one task a few seconds later; requests while the
-claim stands add nothing. The task releases the claim *before* it reads the data, so a
-write committed after that read claims again and is scored by the next task: the last
-assessment always reflects every committed indicator.
+``Post.rescore_requested_at``) and queues one task a few seconds later; a request while
+the claim stands only moves it by a microsecond. The re-score reads the claim before the
+inputs and releases it, if still as read, in the transaction that stores the assessment;
+a claim that moved (a write came after the read) stands and the post is scored again: the
+last assessment always reflects every committed indicator. A claim that stands too long
+was lost with its task (a killed worker, a broker that was down): ``rescores_sweep``, run
+every half minute, queues it again.
 """
 
 from __future__ import annotations
@@ -150,22 +153,38 @@ def posts_rescore(*, post_ids: Iterable[int], now: dt.datetime | None = None) ->
     Returns post id -> id of its newest assessment. A post that cannot be scored is
     recorded as failing and the others carry on; RescoreFailed is raised once they are
     stored (a crash-loop guard: one bad post never blocks the rest). Only transient
-    database errors (TRANSIENT_ERRORS) escape, for the task to retry."""
+    database errors (TRANSIENT_ERRORS) escape, for the task to retry.
+
+    The posts' claims are read first, before any input: each is released once the run
+    that covered it has ended (stored, or recorded as failing), unless a write moved it
+    meanwhile; then the post is queued again."""
+    ids = list(post_ids)
+    claims = dict(
+        Post.objects.filter(pk__in=ids, rescore_requested_at__isnull=False).values_list(
+            "pk", "rescore_requested_at"
+        )
+    )
     with _gc_paused():
-        newest, failures = _attempt(list(post_ids), now or timezone.now())
+        newest, failures = _attempt(ids, now or timezone.now(), claims)
     if failures:
+        # A failing post is not left claimed: the next write (a fix, perhaps) asks again.
+        # One failing run per write or burst of writes, no more: the sweeper leaves it an hour.
+        with transaction.atomic():
+            _claims_release({pk: claims[pk] for pk in failures if pk in claims})
         raise RescoreFailed("; ".join(f"post {pk}: {error}" for pk, error in failures.items()))
     return newest
 
 
-def _attempt(post_ids: list[int], now: dt.datetime) -> tuple[dict[int, int], dict[int, str]]:
+def _attempt(
+    post_ids: list[int], now: dt.datetime, claims: dict[int, dt.datetime]
+) -> tuple[dict[int, int], dict[int, str]]:
     """Score and store a batch in one transaction. If the batch fails as a whole, its data
     is to blame (a date psycopg cannot read fails the one query that loads every post's
     indicators; a row a constraint refuses fails the one INSERT): score each post on its
     own, so that only the post at fault fails, and say so on it."""
     try:
         with transaction.atomic():
-            return _score_and_store(post_ids=post_ids, now=now)
+            return _score_and_store(post_ids=post_ids, now=now, claims=claims)
     except Exception as exc:
         if isinstance(exc, (*TRANSIENT_ERRORS, SoftTimeLimitExceeded)):
             raise  # not the data's fault: the task retries, or gives up, as a whole
@@ -177,7 +196,7 @@ def _attempt(post_ids: list[int], now: dt.datetime) -> tuple[dict[int, int], dic
             newest: dict[int, int] = {}
             failures: dict[int, str] = {}
             for post_id in post_ids:
-                one, failed = _attempt([post_id], now)
+                one, failed = _attempt([post_id], now, claims)
                 newest.update(one)
                 failures.update(failed)
             return newest, failures
@@ -221,7 +240,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _score_and_store(
-    *, post_ids: list[int], now: dt.datetime
+    *, post_ids: list[int], now: dt.datetime, claims: dict[int, dt.datetime]
 ) -> tuple[dict[int, int], dict[int, str]]:
     batch = scoring_inputs(post_ids=post_ids, now=now)
     newest: dict[int, int] = {}
@@ -287,13 +306,7 @@ def _score_and_store(
                 )
             )
     RecommendationChange.objects.bulk_create(changes)
-    _claims_release(
-        {
-            item.post.pk: item.post.rescore_requested_at
-            for item in batch
-            if item.post.pk in newest and item.post.rescore_requested_at is not None
-        }
-    )
+    _claims_release({pk: claims[pk] for pk in newest if pk in claims})
     recovered = [
         item.post.pk for item in batch if item.post.rescore_error and item.post.pk in newest
     ]
@@ -305,11 +318,11 @@ def _score_and_store(
 
 
 def _claims_release(claims: dict[int, dt.datetime]) -> None:
-    """Release the claims this re-score covered: each still as it was read, with the post,
-    before the inputs. A claim a write moved since (or the sweeper took again) stands, and
-    its post is queued again once this transaction commits. Released with the stored
-    assessment, never before: a worker killed mid-run leaves the claim standing, and the
-    sweeper sees it go stale."""
+    """Release the claims a re-score covered: each still as it was read before the inputs.
+    A claim a write moved since (or the sweeper took again) stands, and its post is queued
+    again once this transaction commits. Released with the stored assessment, never
+    before: a worker killed mid-run leaves the claim standing, and the sweeper sees it go
+    stale."""
     if not claims:
         return
     covered = functools.reduce(
@@ -372,10 +385,9 @@ def post_rescore(*, post_id: int, now: dt.datetime | None = None) -> Assessment:
 
 
 def post_rescore_failed(*, post_id: int, error: str) -> None:
-    """Keep the failure where dashboards can show it. The claim stays, so the post is not
-    re-queued by every write while it keeps failing: the first write after the claim went
-    stale takes it again, the sweeper leaves the post alone for an hour, and the periodic
-    job retries it after that hour."""
+    """Keep the failure where dashboards can show it. The next write to the post asks for
+    a re-score again (a burst of writes, once); the sweeper leaves the post alone for an
+    hour, and the periodic job retries it after that hour."""
     Post.objects.filter(pk=post_id).update(
         rescore_failed_at=timezone.now(), rescore_error=error[:2000]
     )

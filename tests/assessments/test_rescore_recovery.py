@@ -280,3 +280,15 @@ def test_pruning_deletes_in_chunks(post, monkeypatch):  # type: ignore[no-untype
             preparedness=50, fingerprint="f", explanation={},
         )  # fmt: skip
     assert services.assessments_prune() == 4, "all but the last of that day"
+
+
+def test_a_failing_post_is_asked_again_by_the_next_write(post, queued):  # type: ignore[no-untyped-def]
+    """A post created before its ladder fails its first re-score; the ladder's writes that
+    follow must bring it back at once, not after the claim went stale."""
+    Post.objects.filter(pk=post.pk).update(level=42)
+    assert services._claim_and_queue(post.pk)
+    with pytest.raises(services.RescoreFailed):
+        tasks.rescore_post.apply(args=(post.pk,), throw=True)
+    assert claim_of(post) is None
+    Post.objects.filter(pk=post.pk).update(level=0)  # the fix
+    assert services._claim_and_queue(post.pk) is True
