@@ -159,11 +159,11 @@ def posts_rescore(*, post_ids: Iterable[int], now: dt.datetime | None = None) ->
     that covered it has ended (stored, or recorded as failing), unless a write moved it
     meanwhile; then the post is queued again."""
     ids = list(post_ids)
-    claims = dict(
-        Post.objects.filter(pk__in=ids, rescore_requested_at__isnull=False).values_list(
-            "pk", "rescore_requested_at"
-        )
-    )
+    claims = {
+        pk: at
+        for pk, at in Post.objects.filter(pk__in=ids).values_list("pk", "rescore_requested_at")
+        if at is not None
+    }
     with _gc_paused():
         newest, failures = _attempt(ids, now or timezone.now(), claims)
     if failures:
