@@ -58,10 +58,8 @@ log = logging.getLogger(__name__)
 # that follow it closely are the burst, and coalesce.
 COALESCE_SECONDS = 2
 QUIET_SECONDS = 10
-# A claim is the promise "a re-score that will see these writes is on its way". One that
-# stands longer than settings.RESCORE_CLAIM_STALE_SECONDS has been broken (the broker was
-# down when it was queued, the worker holding the task was killed): the next write claims
-# again, and the sweeper (rescores_sweep) re-queues it without waiting for a write.
+# A post that failed is left out of the sweep and the periodic job this long (STYLE.md's
+# crash-loop guard); a write to it still asks again.
 FAILURE_BACKOFF = dt.timedelta(hours=1)
 # A write while a claim stands moves the claim by this much: the claim's value is its
 # version, so a re-score that read the inputs before the write knows, when it releases the
@@ -73,6 +71,10 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceErro
 
 
 def claim_stale_after() -> dt.timedelta:
+    """A claim is the promise "a re-score that will see these writes is on its way". One
+    that stands longer than this was broken (the broker was down when it was queued, the
+    worker holding the task was killed): the next write claims again, and the sweeper
+    (rescores_sweep) re-queues it without waiting for a write."""
     return dt.timedelta(seconds=settings.RESCORE_CLAIM_STALE_SECONDS)
 
 
