@@ -21,6 +21,11 @@ log = logging.getLogger(__name__)
 # two worker processes share the work and a task stays well inside its time limit.
 REEVALUATION_CHUNK = 25
 
+# Every task's hard time limit plus its longest retry countdown stays under the broker's
+# visibility timeout (settings.CELERY_BROKER_TRANSPORT_OPTIONS), or Redis would hand a task
+# that is still running, or still waiting for its countdown, to a second worker
+# (tests/assessments/test_rescore_recovery.py holds them together).
+
 
 @shared_task(
     bind=True,
@@ -75,12 +80,6 @@ def sweep_rescores() -> int:
     after an outage to about a minute instead of the broker's visibility timeout or the
     periodic job. Returns how many posts it queued."""
     return services.rescores_queue(post_ids=services.rescores_sweep())
-
-
-# Every task's hard time limit plus its longest retry countdown stays under the broker's
-# visibility timeout (settings.CELERY_BROKER_TRANSPORT_OPTIONS), or Redis would hand a task
-# that is still running, or still waiting for its countdown, to a second worker
-# (tests/assessments/test_rescore_recovery.py holds them together).
 
 
 @shared_task(soft_time_limit=60, time_limit=90)
