@@ -201,14 +201,25 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 60, minimum=1)
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 90, minimum=1)
-# Longer than the longest task or countdown, or Redis hands an unacked task to a second worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# How long Redis waits for a task delivered to a worker to be acknowledged before handing
+# it to another. Longer than any task's hard time limit plus its longest retry countdown
+# (or a task still running is run twice; a test holds them together), short enough that a
+# task held by a killed worker comes back within minutes. Lost re-scores do not wait for
+# it: the sweeper below re-queues them within about a minute.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 300}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
 # How often the scheduler re-evaluates every post (seeded into django-celery-beat; editable
 # in admin afterwards).
 REEVALUATE_EVERY_MINUTES = envint("REEVALUATE_EVERY_MINUTES", 15, minimum=1)
+# Recovery of lost re-scores (docs/architecture.md, "Re-scoring"): a re-score asked for and
+# not stored within RESCORE_CLAIM_STALE_SECONDS is taken as lost, and the sweeper, run by
+# beat every RESCORE_SWEEP_SECONDS (seeded into django-celery-beat like the job above),
+# queues it again: a post waits at most about the sum of the two after a worker or broker
+# outage ends.
+RESCORE_SWEEP_SECONDS = envint("RESCORE_SWEEP_SECONDS", 30, minimum=1)
+RESCORE_CLAIM_STALE_SECONDS = envint("RESCORE_CLAIM_STALE_SECONDS", 30, minimum=1)
 
 # Error reporting, opt-in: with SENTRY_DSN set, unhandled errors of the web processes and
 # the Celery tasks go to that Sentry project (no personal data, no performance tracing);

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
+from django.db.models import DateTimeField, Q, QuerySet, Sum
 
 from readiness.engine import (
     IndicatorIn,
@@ -102,18 +102,28 @@ def _checklists(post_ids: list[int]) -> dict[int, dict[int, tuple[int, int]]]:
     }
 
 
-def _indicators(
-    post_ids: list[int], now: dt.datetime, params: Params
-) -> dict[int, list[IndicatorIn]]:
+def loaded_indicators(*, now: dt.datetime, params: Params = DEFAULT_PARAMS) -> QuerySet[Indicator]:
+    """The indicators a re-score at ``now`` loads: recorded and observed by then, and
+    still weighing (or an ongoing condition that has not ended). The sweeper asks the
+    same question of the indicators its newest assessment has not seen."""
     since = now - relevance_window(params)
-    rows = (
-        Indicator.objects.filter(post_id__in=post_ids, recorded_at__lte=now, observed_at__lte=now)
+    return (
+        Indicator.objects.filter(recorded_at__lte=now, observed_at__lte=now)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=since))
         .filter(
             Q(observed_at__gte=since)
             | Q(ongoing=True, ended_at__isnull=True)
             | Q(ended_at__gte=since)
         )
+    )
+
+
+def _indicators(
+    post_ids: list[int], now: dt.datetime, params: Params
+) -> dict[int, list[IndicatorIn]]:
+    rows = (
+        loaded_indicators(now=now, params=params)
+        .filter(post_id__in=post_ids)
         # The text is for people; the dashboards read it by id.
         .values_list(
             "post_id",
@@ -307,6 +317,35 @@ def scoring_inputs(
             )
             continue
         found.append(ScoringInput(post=post, inputs=inputs, previous=before))
+    return found
+
+
+# psycopg reads a timestamp into a Python datetime, which ends at the years 1 and 9999: a
+# stored value outside them (9999-12-31T23:59:59-14:00 is year 10000 in UTC) fails the
+# whole query that reads it with a DataError, whichever row holds it.
+_READABLE_FROM = dt.datetime.min.replace(tzinfo=dt.UTC)
+_READABLE_UNTIL = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def unreadable_dates(*, post_id: int) -> list[str]:
+    """The post's input rows holding a date Python cannot read, as "indicator 17
+    (expires_at)". Compared in SQL, so the rows are found without reading the dates. One
+    query per date column of SCORING_INPUTS: run only after a re-score of the post failed."""
+    found = []
+    for model in SCORING_INPUTS:
+        if model is Post:
+            scope = Q(pk=post_id)
+        elif model in (ActionItem, Trigger):
+            scope = Q(level__post_id=post_id)
+        else:
+            scope = Q(post_id=post_id)
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, DateTimeField):
+                continue
+            name = field.name
+            outside = Q(**{f"{name}__lt": _READABLE_FROM}) | Q(**{f"{name}__gt": _READABLE_UNTIL})
+            for pk in model._default_manager.filter(scope, outside).values_list("pk", flat=True):
+                found.append(f"{model._meta.verbose_name} {pk} ({name})")
     return found
 
 

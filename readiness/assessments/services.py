@@ -2,24 +2,41 @@
 
 Re-scores are requested with ``post_rescore_enqueue`` after a write commits. Bursts
 coalesce: the first request claims the post (a conditional update of
-``Post.rescore_requested_at``) and queues one task a few seconds later; requests while the
-claim stands add nothing. The task releases the claim *before* it reads the data, so a
-write committed after that read claims again and is scored by the next task: the last
-assessment always reflects every committed indicator.
+``Post.rescore_requested_at``) and queues one task a few seconds later; a request while
+the claim stands only moves it by a microsecond. The re-score reads the claim before the
+inputs and releases it, if still as read, in the transaction that stores the assessment;
+a claim that moved (a write came after the read) stands and the post is scored again: the
+last assessment always reflects every committed indicator. A claim that stands too long
+was lost with its task (a killed worker, a broker that was down): ``rescores_sweep``, run
+every half minute, queues it again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import logging
 import math
+import operator
 from collections.abc import Iterable, Iterator
+from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
-from django.db.models import BigIntegerField, Case, F, OuterRef, Q, Subquery, Value, When
+from django.db import DataError, InterfaceError, OperationalError, transaction
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -32,7 +49,7 @@ from readiness.wording.verdict import verdict
 
 from . import live
 from .models import Assessment, RecommendationChange
-from .selectors import Previous, scoring_inputs
+from .selectors import Previous, loaded_indicators, scoring_inputs, unreadable_dates
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +59,24 @@ log = logging.getLogger(__name__)
 # that follow it closely are the burst, and coalesce.
 COALESCE_SECONDS = 2
 QUIET_SECONDS = 10
-# A claim older than this is considered lost (the broker was down, the message dropped),
-# so the next write claims again instead of waiting for the periodic job.
-CLAIM_STALE_SECONDS = 120
+# A post that failed is left out of the sweep and the periodic job this long (STYLE.md's
+# crash-loop guard); a write to it still asks again.
+FAILURE_BACKOFF = dt.timedelta(hours=1)
+# A write while a claim stands moves the claim by this much: the claim's value is its
+# version, so a re-score that read the inputs before the write knows, when it releases the
+# claim, that it did not see everything; the claim's age (what "stale" measures) is kept.
+_CLAIM_TICK = dt.timedelta(microseconds=1)
+# Errors that say nothing about the data: the database restarting, a connection dropped.
+# Only these are retried (by the task, with backoff); any other failure is the post's.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
+
+def claim_stale_after() -> dt.timedelta:
+    """A claim is the promise "a re-score that will see these writes is on its way". One
+    that stands longer than this was broken (the broker was down when it was queued, the
+    worker holding the task was killed): the next write claims again, and the sweeper
+    (rescores_sweep) re-queues it without waiting for a write."""
+    return dt.timedelta(seconds=settings.RESCORE_CLAIM_STALE_SECONDS)
 
 
 def post_rescore_enqueue(*, post_id: int) -> None:
@@ -65,33 +97,41 @@ def post_rescore_enqueue(*, post_id: int) -> None:
 
 
 def _claim_and_queue(post_id: int) -> bool:
+    """Claim the post and queue its re-score, or, if a claim stands, tell its re-score that
+    one more write came (it goes again if it read before this write). True if queued."""
     from .tasks import rescore_post
 
     now = timezone.now()
-    stale = now - dt.timedelta(seconds=CLAIM_STALE_SECONDS)
-    claimed = (
-        Post.objects.filter(pk=post_id)
-        .filter(Q(rescore_requested_at__isnull=True) | Q(rescore_requested_at__lt=stale))
-        .update(rescore_requested_at=now)
-    )
-    if not claimed:
-        return False  # a re-score is already queued and will see this write
+    stale = now - claim_stale_after()
+    post = Post.objects.filter(pk=post_id)
+    for _ in range(3):
+        claimed = post.filter(
+            Q(rescore_requested_at__isnull=True) | Q(rescore_requested_at__lt=stale)
+        ).update(rescore_requested_at=now)
+        if claimed:
+            break
+        if post.filter(rescore_requested_at__isnull=False).update(
+            rescore_requested_at=F("rescore_requested_at") + _CLAIM_TICK
+        ):
+            return False  # a re-score is queued or running, and will see this write
+        # The claim was released between the two updates (or the post is gone): again.
+    else:
+        return False
     quiet = not Assessment.objects.filter(
         post_id=post_id, created_at__gte=now - dt.timedelta(seconds=QUIET_SECONDS)
     ).exists()
+    return _queue(rescore_post, (post_id,), countdown=0 if quiet else COALESCE_SECONDS)
+
+
+def _queue(task: Any, args: tuple[object, ...], *, countdown: float = 0) -> bool:
     try:
-        rescore_post.apply_async((post_id,), countdown=0 if quiet else COALESCE_SECONDS)
+        task.apply_async(args, countdown=countdown)
     except (KombuOperationalError, OSError):
-        # The broker is unreachable. The write is saved; the claim goes stale and the next
-        # write or the periodic job re-scores the post. Never lose the request silently.
-        log.exception("could not queue the re-score of post %s; it will be retried", post_id)
+        # The broker is unreachable. The write is saved and the claim stands: it goes stale
+        # and the sweeper re-queues it once the broker is back. Never lose it silently.
+        log.exception("could not queue %s%r; the sweeper will retry it", task.name, args)
         return False
     return True
-
-
-def post_rescore_release(*, post_id: int) -> None:
-    """Release the claim before reading, so later writes queue a new re-score."""
-    Post.objects.filter(pk=post_id).update(rescore_requested_at=None)
 
 
 def _headline(row: Assessment | Previous) -> tuple[object, ...]:
@@ -115,12 +155,74 @@ def posts_rescore(*, post_ids: Iterable[int], now: dt.datetime | None = None) ->
     not changed since its newest assessment (same inputs, same headline figures) keeps it.
     Returns post id -> id of its newest assessment. A post that cannot be scored is
     recorded as failing and the others carry on; RescoreFailed is raised once they are
-    stored (a crash-loop guard: one bad post never blocks the rest)."""
-    with _gc_paused(), transaction.atomic():
-        newest, failures = _score_and_store(post_ids=list(post_ids), now=now or timezone.now())
+    stored (a crash-loop guard: one bad post never blocks the rest). Only transient
+    database errors (TRANSIENT_ERRORS) escape, for the task to retry.
+
+    The posts' claims are read first, before any input: each is released once the run
+    that covered it has ended (stored, or recorded as failing), unless a write moved it
+    meanwhile; then the post is queued again."""
+    ids = list(post_ids)
+    claims = {
+        pk: at
+        for pk, at in Post.objects.filter(pk__in=ids).values_list("pk", "rescore_requested_at")
+        if at is not None
+    }
+    with _gc_paused():
+        newest, failures = _attempt(ids, now or timezone.now(), claims)
     if failures:
+        # A failing post is not left claimed: the next write (a fix, perhaps) asks again.
+        # One failing run per write or burst of writes, no more: the sweeper leaves it an hour.
+        with transaction.atomic():
+            _claims_release({pk: claims[pk] for pk in failures if pk in claims})
         raise RescoreFailed("; ".join(f"post {pk}: {error}" for pk, error in failures.items()))
     return newest
+
+
+def _attempt(
+    post_ids: list[int], now: dt.datetime, claims: dict[int, dt.datetime]
+) -> tuple[dict[int, int], dict[int, str]]:
+    """Score and store a batch in one transaction. If the batch fails as a whole, its data
+    is to blame (a date psycopg cannot read fails the one query that loads every post's
+    indicators; a row a constraint refuses fails the one INSERT): score each post on its
+    own, so that only the post at fault fails, and say so on it."""
+    try:
+        with transaction.atomic():
+            return _score_and_store(post_ids=post_ids, now=now, claims=claims)
+    except Exception as exc:
+        if isinstance(exc, (*TRANSIENT_ERRORS, SoftTimeLimitExceeded)):
+            raise  # not the data's fault: the task retries, or gives up, as a whole
+        if len(post_ids) > 1:
+            log.warning(
+                "re-scoring %d posts together failed (%s: %s); scoring them one by one",
+                len(post_ids), type(exc).__name__, exc,
+            )  # fmt: skip
+            newest: dict[int, int] = {}
+            failures: dict[int, str] = {}
+            for post_id in post_ids:
+                one, failed = _attempt([post_id], now, claims)
+                newest.update(one)
+                failures.update(failed)
+            return newest, failures
+        (post_id,) = post_ids
+        log.exception("re-scoring post %s failed", post_id)
+        error = _failure_of(post_id, exc)
+        post_rescore_failed(post_id=post_id, error=error)
+        return {}, {post_id: error}
+
+
+def _failure_of(post_id: int, exc: Exception) -> str:
+    """The error as the post records it: what failed, and for a value the database holds
+    but Python cannot read, which rows hold it."""
+    error = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, DataError):
+        rows = unreadable_dates(post_id=post_id)
+        if rows:
+            error += (
+                ". These dates are outside the years 1 to 9999 and cannot be read: "
+                + ", ".join(rows)
+                + ". Correct or delete those rows."
+            )
+    return error
 
 
 @contextlib.contextmanager
@@ -141,7 +243,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _score_and_store(
-    *, post_ids: list[int], now: dt.datetime
+    *, post_ids: list[int], now: dt.datetime, claims: dict[int, dt.datetime]
 ) -> tuple[dict[int, int], dict[int, str]]:
     batch = scoring_inputs(post_ids=post_ids, now=now)
     newest: dict[int, int] = {}
@@ -207,6 +309,7 @@ def _score_and_store(
                 )
             )
     RecommendationChange.objects.bulk_create(changes)
+    _claims_release({pk: claims[pk] for pk in newest if pk in claims})
     recovered = [
         item.post.pk for item in batch if item.post.rescore_error and item.post.pk in newest
     ]
@@ -215,6 +318,45 @@ def _score_and_store(
     for post_id, error in failures.items():
         post_rescore_failed(post_id=post_id, error=error)
     return newest, failures
+
+
+def _claims_release(claims: dict[int, dt.datetime]) -> None:
+    """Release the claims a re-score covered: each still as it was read before the inputs.
+    A claim a write moved since (or the sweeper took again) stands, and its post is queued
+    again once this transaction commits. Released with the stored assessment, never
+    before: a worker killed mid-run leaves the claim standing, and the sweeper sees it go
+    stale."""
+    if not claims:
+        return
+    covered = functools.reduce(
+        operator.or_, (Q(pk=pk, rescore_requested_at=at) for pk, at in claims.items())
+    )
+    if Post.objects.filter(covered).update(rescore_requested_at=None) == len(claims):
+        return
+    again = list(
+        Post.objects.filter(pk__in=list(claims), rescore_requested_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    transaction.on_commit(
+        lambda: rescores_queue(post_ids=again, countdown=COALESCE_SECONDS), robust=True
+    )
+
+
+def rescores_queue(*, post_ids: list[int], countdown: float = 0) -> int:
+    """Queue the re-score of posts already claimed: one task for one post, chunks of
+    REEVALUATION_CHUNK for more. Returns how many posts were queued; a broker that cannot
+    be reached is logged and the claims stand (the sweeper takes them again)."""
+    from .tasks import REEVALUATION_CHUNK, rescore_post, rescore_posts
+
+    if len(post_ids) == 1:
+        return len(post_ids) if _queue(rescore_post, (post_ids[0],), countdown=countdown) else 0
+    queued = 0
+    for start in range(0, len(post_ids), REEVALUATION_CHUNK):
+        chunk = post_ids[start : start + REEVALUATION_CHUNK]
+        if _queue(rescore_posts, (chunk,), countdown=countdown):
+            queued += len(chunk)
+    return queued
 
 
 def newest_assessment_point(*, assessments: list[Assessment], evaluated_at: dt.datetime) -> None:
@@ -248,10 +390,51 @@ def post_rescore(*, post_id: int, now: dt.datetime | None = None) -> Assessment:
 
 
 def post_rescore_failed(*, post_id: int, error: str) -> None:
-    """Keep the failure where dashboards can show it; the claim stays, so the post is not
-    re-queued by every write while it keeps failing (the periodic job retries it)."""
+    """Keep the failure where dashboards can show it. The next write to the post asks for
+    a re-score again (a burst of writes, once); the sweeper leaves the post alone for an
+    hour, and the periodic job retries it after that hour."""
     Post.objects.filter(pk=post_id).update(
         rescore_failed_at=timezone.now(), rescore_error=error[:2000]
+    )
+
+
+def posts_rescore_timed_out(*, post_ids: list[int], seconds: int) -> None:
+    """A re-score that hit its time limit stored nothing; without this its claims would go
+    stale and the sweeper would run it into the limit again every minute."""
+    for post_id in post_ids:
+        post_rescore_failed(
+            post_id=post_id,
+            error=f"Re-scoring took longer than {seconds} s (the task's time limit).",
+        )
+
+
+def rescores_sweep(*, now: dt.datetime | None = None) -> list[int]:
+    """Claim the posts whose re-score was lost, and return them for rescores_queue: a
+    claim older than settings.RESCORE_CLAIM_STALE_SECONDS (never queued: the broker was
+    down; or queued and lost: the worker holding it was killed), or no claim yet
+    something the newest assessment has not seen (a post never scored; an indicator
+    recorded since it was evaluated, which the engine will load: the write's own request
+    was lost, e.g. its process died between the commit and the claim). Posts that failed
+    in the last hour are left to the periodic job. Two queries whatever the number of
+    posts: the claim is one conditional UPDATE, its stamp finds the posts it took."""
+    now = now or timezone.now()
+    stale = now - claim_stale_after()
+    unseen = loaded_indicators(now=now).filter(
+        post=OuterRef("pk"),
+        recorded_at__lt=stale,  # its own claim had time to be made and to go stale
+        recorded_at__gt=OuterRef("newest_assessment__evaluated_at"),
+    )
+    due = Post.objects.exclude(rescore_failed_at__gt=now - FAILURE_BACKOFF).filter(
+        Q(rescore_requested_at__lt=stale)
+        | (
+            Q(rescore_requested_at__isnull=True)
+            & (Q(newest_assessment__isnull=True) | Q(Exists(unseen)))
+        )
+    )
+    if not due.update(rescore_requested_at=now):
+        return []
+    return list(
+        Post.objects.filter(rescore_requested_at=now).order_by("pk").values_list("pk", flat=True)
     )
 
 
@@ -259,7 +442,7 @@ def posts_due_for_reevaluation(*, now: dt.datetime | None = None) -> list[int]:
     """Every post, except those that failed in the last hour (a crash loop must not eat
     the worker; they are retried once that hour has passed)."""
     now = now or timezone.now()
-    backoff = now - dt.timedelta(hours=1)
+    backoff = now - FAILURE_BACKOFF
     return list(
         Post.objects.exclude(rescore_failed_at__gt=backoff)
         .order_by("pk")
@@ -299,6 +482,11 @@ def _notify(change: RecommendationChange) -> None:
         send_mail(subject, body, None, recipients)
 
 
+# Assessments deleted per transaction by assessments_prune: short transactions, and far
+# under PostgreSQL's 65,535 parameters per query whatever the backlog.
+PRUNE_CHUNK = 1000
+
+
 def assessments_prune(*, keep_days: int = 14, now: dt.datetime | None = None) -> int:
     """Thin out assessments older than ``keep_days``: keep the last one of each post's day
     (the history charts need no more), every one a decision was taken against, and every
@@ -317,5 +505,12 @@ def assessments_prune(*, keep_days: int = 14, now: dt.datetime | None = None) ->
         .exclude(pk=Subquery(last_of_its_day))
         .values_list("pk", flat=True)
     )
-    deleted, _by_model = Assessment.objects.filter(pk__in=list(doomed)).delete()
+    ids = list(doomed)
+    deleted = 0
+    for start in range(0, len(ids), PRUNE_CHUNK):
+        with transaction.atomic():
+            count, _by_model = Assessment.objects.filter(
+                pk__in=ids[start : start + PRUNE_CHUNK]
+            ).delete()
+        deleted += count
     return deleted

@@ -92,7 +92,15 @@ class RedisServer:
 
 
 class Worker:
-    def __init__(self, broker_url: str, database_url: str, tmp: Path) -> None:
+    def __init__(
+        self,
+        broker_url: str,
+        database_url: str,
+        tmp: Path,
+        *,
+        beat: bool = False,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.env = {
             **os.environ,
             "REDIS_URL": broker_url,
@@ -100,9 +108,11 @@ class Worker:
             "DJANGO_SETTINGS_MODULE": "readiness.settings",
             "READINESS_TEST_STALL_FLAG": str(tmp / "stall"),
             "PYTHONPATH": str(ROOT),
+            **(env or {}),
         }
         self.log = tmp / "worker.log"
         self.stall_flag = tmp / "stall"
+        self.beat = beat  # run beat inside the worker (-B), with the database's schedule
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -128,6 +138,7 @@ class Worker:
                 "--without-heartbeat",
                 "-n",
                 f"test-{os.getpid()}@%h",
+                *(["-B"] if self.beat else []),
             ],
             cwd=ROOT,
             env=self.env,
@@ -145,6 +156,14 @@ class Worker:
         if lost and any("Connected to redis" in line for line in lines[lost[-1] :]):
             return "reconnected"
         return None
+
+    def kill(self) -> None:
+        """kill -9 of the whole worker (main process, pool, embedded beat): nothing is
+        handed back to the broker, unlike a pool child's death, which the main process
+        reports and requeues."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
