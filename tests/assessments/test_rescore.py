@@ -458,3 +458,25 @@ def test_deleting_the_newest_assessment_leaves_no_dangling_pointer(post):  # typ
     newest.delete()
     post.refresh_from_db()
     assert post.newest_assessment_id is None
+
+
+def test_the_rescore_command_goes_on_past_a_failing_post(post, monkeypatch, capsys):  # type: ignore[no-untyped-def]
+    from django.core.management import CommandError, call_command
+
+    other = PostFactory(code="ZZ-ZZZ")
+    real = services.assess
+
+    def broken_for_the_first(inputs):  # type: ignore[no-untyped-def]
+        if not broken_for_the_first.done:  # posts go by code: the fixture's post first
+            broken_for_the_first.done = True
+            raise ZeroDivisionError("bad data")
+        return real(inputs)
+
+    broken_for_the_first.done = False  # type: ignore[attr-defined]
+    monkeypatch.setattr(services, "assess", broken_for_the_first)
+    with pytest.raises(CommandError, match=post.code):
+        call_command("rescore", post.code, other.code)
+    out = capsys.readouterr()
+    assert f"{post.code}: re-scoring failed" in out.err
+    assert f"{other.code}: level" in out.out
+    assert Assessment.objects.filter(post=other).exists()
