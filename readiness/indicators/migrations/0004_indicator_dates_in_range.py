@@ -73,6 +73,11 @@ def dates_into_range(apps, schema_editor):  # type: ignore[no-untyped-def]
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement, params)
+        if connection.vendor == "postgresql":
+            # The updates queue deferred foreign-key checks, and PostgreSQL will not alter a
+            # table with checks pending (the constraints below): run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
