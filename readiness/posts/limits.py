@@ -66,7 +66,12 @@ LATEST_DATE = LATEST_EXPIRY
 def ceiling(limit: int, message: StrOrPromise) -> MaxValueValidator:
     """A model field's ceiling with a message that says what is wrong. ``message`` may use
     %(value)s (what was typed) and %(limit_value)s."""
-    return MaxValueValidator(limit, message=message)
+    validator = MaxValueValidator(limit)
+    # Set after: the constructor tests the lazy message's truth, which translates it and so
+    # needs settings. This module is imported without them by the pure parsers (scenario
+    # files, CAP) for its date limits.
+    validator.message = message
+    return validator
 
 
 ROUTE_SEATS_CEILING = ceiling(

@@ -1,8 +1,9 @@
 """Parse and check a scenario file: the format of SCENARIO.md, every key in docs/scenarios.md.
 
 `parse_scenario` either returns a fully checked `Scenario` or raises `ScenarioError` listing
-every problem it found, each with its line and path. Pure Python: no Django import, so the
-replay, the database loader and the tests all read files the same way.
+every problem it found, each with its line and path. Pure Python but for the plausibility
+limits (readiness.posts.limits: dates run from 1900 to 2100), which need no settings, so
+the replay, the database loader and the tests all read files the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import yaml
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from readiness.engine.defaults import DEFAULT_LADDER, validate_ladder
+from readiness.posts.limits import date_out_of_range
 from readiness.engine.vocabulary import (
     CONDITION_FIELDS,
     CREDIBILITY_RANGE,
@@ -34,7 +36,16 @@ from readiness.engine.vocabulary import (
     TriggerSpec,
 )
 
-from .nodes import FLOAT_TAG, INT_TAG, STR_TAG, Fields, Reader, describe
+from .nodes import (
+    FLOAT_TAG,
+    INT_TAG,
+    STR_TAG,
+    BoundedLoader,
+    Fields,
+    Reader,
+    describe,
+    expansion_problem,
+)
 from .specs import (
     AssemblyPointSpec,
     CommunityChange,
@@ -88,6 +99,8 @@ ROUTE_KEY = re.compile(r"[A-Za-z0-9_-]{1,50}")
 # An indicator's `event`: a slug naming what several reports are about.
 EVENT_SLUG = re.compile(r"[a-z0-9-]+")
 EVENT_MAX_LENGTH = 100
+# `expires` as a number of days: at most a century (the date must stay before 2101 anyway).
+EXPIRES_DAYS_MAX = 36_525
 
 TOP_REQUIRED = (
     "scenario",
@@ -117,13 +130,16 @@ EXPECT_OPENS = {"at_least": "by", "at_most": "from"}
 def parse_scenario(text: str, *, source: str = "<string>") -> Scenario:
     """Parse and check a scenario; raise ScenarioError listing every problem found."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=BoundedLoader)
     except yaml.MarkedYAMLError as exc:
         raise ScenarioError([_syntax_problem(exc)], source) from None
     except yaml.YAMLError as exc:  # e.g. a character YAML does not allow
         raise ScenarioError([Problem(None, "", f"YAML syntax error: {exc}")], source) from None
     if root is None:
         raise ScenarioError([Problem(None, "", "the file is empty")], source)
+    too_large = expansion_problem(root)
+    if too_large is not None:
+        raise ScenarioError([too_large], source)
     reader = Reader()
     scenario = _ScenarioBuilder(reader).build(root)
     if reader.problems or scenario is None:
@@ -632,7 +648,15 @@ class _ScenarioBuilder:
         if node is None:
             return None
         if isinstance(node, ScalarNode) and node.tag in (INT_TAG, FLOAT_TAG):
-            return at + timedelta(days=f.number("expires", above=0))
+            days = f.number("expires", above=0, maximum=EXPIRES_DAYS_MAX)
+            if not 0 < days <= EXPIRES_DAYS_MAX:
+                return None
+            expires = at + timedelta(days=days)
+            problem = date_out_of_range(expires)
+            if problem:
+                f.problem("expires", f"{days:g} days after `at` is {problem}")
+                return None
+            return expires
         moment = f.moment("expires", self.zone)
         if moment is None:
             return None
