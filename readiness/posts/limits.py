@@ -36,6 +36,13 @@ ROUTE_SEATS_MAX = 20_000
 ROUTE_SEATS_JUMP_FACTOR = 10
 ROUTE_SEATS_CONFIRM_NEW = 5_000
 
+# Hours from activation to a route's first departure: a year is beyond any plan. Larger
+# figures overflow the engine's date arithmetic (1e300 hours is no date).
+ROUTE_LEAD_TIME_HOURS_MAX = 24 * 365
+# A trigger's window (within_days, below_days): ten years. Read from scenario files; the
+# admin's trigger and route forms do not apply these two yet.
+TRIGGER_DAYS_MAX = 3650
+
 # --- rosters --------------------------------------------------------------------------------
 
 STAFF_GROUP_MAX = 2_000  # people in one staff row (a group row): larger than any embassy

@@ -20,7 +20,11 @@ import yaml
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from readiness.engine.defaults import DEFAULT_LADDER, validate_ladder
-from readiness.posts.limits import date_out_of_range
+from readiness.posts.limits import (
+    ROUTE_LEAD_TIME_HOURS_MAX,
+    TRIGGER_DAYS_MAX,
+    date_out_of_range,
+)
 from readiness.engine.vocabulary import (
     CONDITION_FIELDS,
     CREDIBILITY_RANGE,
@@ -389,7 +393,9 @@ class _ScenarioBuilder:
                     to_place=f.text("to", max_length=100),
                     status=f.choice("status", RouteStatus),
                     seats_per_day=f.integer("seats_per_day", minimum=0),
-                    lead_time_hours=f.number("lead_time_hours", minimum=0),
+                    lead_time_hours=f.number(
+                        "lead_time_hours", minimum=0, maximum=ROUTE_LEAD_TIME_HOURS_MAX
+                    ),
                     closes_at_threat=f.maybe_number("closes_at_threat", above=0, maximum=100),
                     usable_from=self._check_rank(f, "usable_from"),
                     notes=f.text("notes"),
@@ -447,14 +453,14 @@ class _ScenarioBuilder:
             threshold=f.maybe_number("threshold"),
             count=f.maybe_integer("count"),
             min_severity=f.maybe_integer("min_severity"),
-            within_days=f.maybe_number("within_days"),
+            within_days=f.maybe_number("within_days", maximum=TRIGGER_DAYS_MAX),
             with_category=f.maybe_choice("with_category", Category),
             with_min_severity=f.maybe_integer("with_min_severity"),
             route=f.maybe_text("route"),
             mode=f.maybe_choice("mode", RouteMode),
             below_seats=f.maybe_integer("below_seats"),
             margin_level=f.maybe_integer("margin_level"),
-            below_days=f.maybe_number("below_days"),
+            below_days=f.maybe_number("below_days", maximum=TRIGGER_DAYS_MAX),
             active=f.boolean("active"),
             reason=f.text("reason"),
             enabled=f.boolean("enabled", default=True),

@@ -557,3 +557,36 @@ def test_the_parser_needs_no_django_settings() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={}
     )
     assert out.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(
+    ("extra", "routes", "path"),
+    [
+        (
+            "triggers:\n  - {level: 2, kind: indicator_count, name: n, count: 2, "
+            "min_severity: 3, within_days: 1.0e+300}\n",
+            None,
+            "triggers[0].within_days",
+        ),
+        (
+            "triggers:\n  - {level: 2, kind: clearance_margin, name: m, margin_level: 1, "
+            "below_days: 4000}\n",
+            None,
+            "triggers[0].below_days",
+        ),
+        (
+            "",
+            "routes:\n  - {key: air, mode: commercial_air, from: a, to: b, status: open, "
+            "seats_per_day: 80, lead_time_hours: 1.0e+300}\n",
+            "routes[0].lead_time_hours",
+        ),
+    ],
+)
+def test_durations_the_engine_could_not_add_to_a_date_are_refused(
+    extra: str, routes: str | None, path: str
+) -> None:
+    sections = {"extra": extra}
+    if routes is not None:
+        sections["routes"] = routes
+    problem = the_problem(scenario_text(**sections))
+    assert problem.path == path and "at most" in problem.message
