@@ -372,6 +372,16 @@ class _ScenarioBuilder:
             return (), fields_by_rank  # no ranks: rank checks elsewhere are skipped
         return tuple(levels[rank] for rank in sorted(levels)), fields_by_rank
 
+    def _lead_time(self, f: Fields) -> float:
+        """`lead_time_hours`, 0 or more and at most a year (the engine adds it to dates)."""
+        hours = f.number("lead_time_hours", minimum=0)
+        if hours > ROUTE_LEAD_TIME_HOURS_MAX:
+            f.problem(
+                "lead_time_hours", f"must be at most {ROUTE_LEAD_TIME_HOURS_MAX}, got {hours:g}"
+            )
+            return 0.0
+        return hours
+
     def routes(self, top: Fields) -> tuple[RouteSpec, ...]:
         routes: list[RouteSpec] = []
         first_line: dict[str, int] = {}
@@ -393,9 +403,7 @@ class _ScenarioBuilder:
                     to_place=f.text("to", max_length=100),
                     status=f.choice("status", RouteStatus),
                     seats_per_day=f.integer("seats_per_day", minimum=0),
-                    lead_time_hours=f.number(
-                        "lead_time_hours", minimum=0, maximum=ROUTE_LEAD_TIME_HOURS_MAX
-                    ),
+                    lead_time_hours=self._lead_time(f),
                     closes_at_threat=f.maybe_number("closes_at_threat", above=0, maximum=100),
                     usable_from=self._check_rank(f, "usable_from"),
                     notes=f.text("notes"),
