@@ -165,9 +165,7 @@ def _json_constant(written: str) -> _Unreadable:
 
 # The JSON type each field of an observation takes (null is absence for all of them).
 _JSON_KINDS: dict[str, tuple[type, ...]] = {
-    **dict.fromkeys(
-        ("post", "category", "text", "external_id", "source", "event"), (str,)
-    ),
+    **dict.fromkeys(("post", "category", "text", "external_id", "source", "event"), (str,)),
     **dict.fromkeys(("observed_at", "expires_at", "ended_at"), (str,)),
     **dict.fromkeys(("severity", "credibility"), (int,)),
     **dict.fromkeys(("ongoing", "de_escalation"), (bool,)),

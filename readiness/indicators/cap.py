@@ -208,9 +208,7 @@ def _parse_xml(document: bytes) -> Element:
     if not document.strip():
         raise CapError(["document: empty"])
     if len(document) > MAX_BYTES:
-        raise CapTooLarge(
-            [f"document: {len(document)} bytes, more than the {MAX_BYTES} accepted"]
-        )
+        raise CapTooLarge([f"document: {len(document)} bytes, more than the {MAX_BYTES} accepted"])
     _check_encoding(document)
     try:
         root: Element = defusedxml.ElementTree.fromstring(document, forbid_dtd=True)

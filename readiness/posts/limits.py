@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -73,12 +74,18 @@ LATEST_DATE = LATEST_EXPIRY
 def ceiling(limit: int, message: StrOrPromise) -> MaxValueValidator:
     """A model field's ceiling with a message that says what is wrong. ``message`` may use
     %(value)s (what was typed) and %(limit_value)s."""
-    validator = MaxValueValidator(limit)
-    # Set after: the constructor tests the lazy message's truth, which translates it and so
-    # needs settings. This module is imported without them by the pure parsers (scenario
-    # files, CAP) for its date limits.
-    validator.message = message
-    return validator
+    return _Ceiling(limit, message=message)
+
+
+@deconstructible(path="django.core.validators.MaxValueValidator")
+class _Ceiling(MaxValueValidator):
+    """MaxValueValidator (and so written in migrations), but built without testing the lazy
+    message's truth, which would translate it and so need settings: the pure parsers
+    (scenario files, CAP) import this module without them, for its date limits."""
+
+    def __init__(self, limit_value: int, message: StrOrPromise) -> None:
+        self.limit_value = limit_value
+        self.message = message
 
 
 ROUTE_SEATS_CEILING = ceiling(

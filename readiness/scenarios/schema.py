@@ -20,11 +20,6 @@ import yaml
 from yaml.nodes import Node, ScalarNode, SequenceNode
 
 from readiness.engine.defaults import DEFAULT_LADDER, validate_ladder
-from readiness.posts.limits import (
-    ROUTE_LEAD_TIME_HOURS_MAX,
-    TRIGGER_DAYS_MAX,
-    date_out_of_range,
-)
 from readiness.engine.vocabulary import (
     CONDITION_FIELDS,
     CREDIBILITY_RANGE,
@@ -38,6 +33,11 @@ from readiness.engine.vocabulary import (
     TriggerError,
     TriggerKind,
     TriggerSpec,
+)
+from readiness.posts.limits import (
+    ROUTE_LEAD_TIME_HOURS_MAX,
+    TRIGGER_DAYS_MAX,
+    date_out_of_range,
 )
 
 from .nodes import (

@@ -87,9 +87,11 @@ def test_the_migration_makes_stored_out_of_range_rows_harmless(admin_client: Cli
     executor = MigrationExecutor(connection)
     before = executor.loader.get_migration(*MIGRATION).dependencies
     executor.migrate([d for d in before if d[0] == "indicators"])
-    old = MigrationExecutor(connection).loader.project_state(
-        [d for d in before if d[0] == "indicators"]
-    ).apps.get_model("indicators", "Indicator")
+    old = (
+        MigrationExecutor(connection)
+        .loader.project_state([d for d in before if d[0] == "indicators"])
+        .apps.get_model("indicators", "Indicator")
+    )
     now = timezone.now()
     common = {
         "post_id": post.pk,

@@ -439,7 +439,14 @@ def test_nesting_deep_through_aliases_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "written",
-    ["9" * 5000, "9" * 25, "0x" + "f" * 5000, "1" + "0" * 400, "-" + "9" * 30, "1_000_000_000_000_000_000"],
+    [
+        "9" * 5000,
+        "9" * 25,
+        "0x" + "f" * 5000,
+        "1" + "0" * 400,
+        "-" + "9" * 30,
+        "1_000_000_000_000_000_000",
+    ],
 )
 def test_a_huge_integer_is_refused_naming_the_line(written: str) -> None:
     text = scenario_text(
@@ -483,7 +490,11 @@ def test_a_huge_number_is_refused_naming_the_line(written: str) -> None:
         ("start: 2025-01-01\nend: 9999-12-31", "end", "after the year 2100"),
         ("start: 2025-01-01\nend: 2101-01-01", "end", "after the year 2100"),
         ("start: '0001-01-01T00:00:00+14:00'\nend: 2025-01-31", "start", "before the year 1900"),
-        ("start: 2025-01-01T00:00:00-14:00\nend: 9999-12-31T23:59:59-14:00", "end", "after the year 2100"),
+        (
+            "start: 2025-01-01T00:00:00-14:00\nend: 9999-12-31T23:59:59-14:00",
+            "end",
+            "after the year 2100",
+        ),
     ],
 )
 def test_a_date_near_python_s_limits_is_refused_with_a_clear_message(

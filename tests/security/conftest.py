@@ -37,7 +37,7 @@ def send_json(client: Client, feed_and_token: tuple[Feed, str]) -> Send:
     """POST a JSON delivery (a payload, or the body as str/bytes) with the feed's token."""
     token = feed_and_token[1]
 
-    def send(payload: Any) -> "_MonkeyPatchedWSGIResponse":
+    def send(payload: Any) -> _MonkeyPatchedWSGIResponse:
         body = payload if isinstance(payload, str | bytes) else json.dumps(payload)
         return client.post(
             JSON_URL,
@@ -54,7 +54,7 @@ def send_cap(client: Client, feed_and_token: tuple[Feed, str]) -> Send:
     """POST a CAP document with the feed's token."""
     token = feed_and_token[1]
 
-    def send(document: bytes) -> "_MonkeyPatchedWSGIResponse":
+    def send(document: bytes) -> _MonkeyPatchedWSGIResponse:
         return client.post(
             CAP_URL,
             document,

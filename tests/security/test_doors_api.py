@@ -82,7 +82,7 @@ def test_a_value_of_the_wrong_json_type_is_refused_naming_the_field(
 
 @pytest.mark.parametrize("field", ["text", "external_id", "source", "post", "event", "category"])
 def test_a_lone_surrogate_is_refused_naming_the_field(send_json: Send, field: str) -> None:
-    body = '{"%s": "a\\ud800b", ' % field  # json.dumps would not write one: hand-made
+    body = '{"' + field + '": "a\\ud800b", '  # json.dumps would not write one: hand-made
     rest = {k: v for k, v in observation().items() if k != field}
     import json
 
@@ -135,7 +135,9 @@ def test_a_number_with_thousands_of_digits_is_refused_naming_the_field(
 
 
 @pytest.mark.parametrize("value", ["1e999", "-1e999", "NaN", "Infinity", "1" + "0" * 400 + ".5"])
-def test_huge_or_non_finite_numbers_are_refused_naming_the_field(send_json: Send, value: str) -> None:
+def test_huge_or_non_finite_numbers_are_refused_naming_the_field(
+    send_json: Send, value: str
+) -> None:
     import json
 
     rest = json.dumps({k: v for k, v in observation().items() if k != "credibility"})
@@ -200,7 +202,9 @@ def test_cap_in_utf_16_with_a_byte_order_mark_is_refused(send_cap: Send) -> None
 
 
 def test_cap_declared_utf_8_in_any_case_or_undeclared_is_read(send_cap: Send) -> None:
-    assert send_cap(cap_alert(declaration='<?xml version="1.0" encoding="utf-8"?>')).status_code == 201
+    assert (
+        send_cap(cap_alert(declaration='<?xml version="1.0" encoding="utf-8"?>')).status_code == 201
+    )
     assert send_cap(cap_alert(identifier="SW-2", declaration="")).status_code == 201
 
 
@@ -212,8 +216,8 @@ def test_cap_huge_integer_parameter_is_refused_naming_it(send_cap: Send, digits:
 
 
 def test_cap_with_thousands_of_info_blocks_is_refused_before_any_work(send_cap: Send) -> None:
-    from django.test.utils import CaptureQueriesContext
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         response = send_cap(cap_alert(infos=2_000))  # 720 kB: under the byte limit

@@ -19,7 +19,9 @@ REFERENCE = f"sahel-watch,SW-1,{(NOW - dt.timedelta(minutes=30)).isoformat()}"
 
 
 @pytest.fixture
-def delivered_then_removed(send_cap: Send, feed_and_token: tuple[Feed, str], post: Post) -> Indicator:
+def delivered_then_removed(
+    send_cap: Send, feed_and_token: tuple[Feed, str], post: Post
+) -> Indicator:
     assert send_cap(cap_alert(identifier="SW-1")).status_code == 201
     feed = feed_and_token[0]
     feed.posts.remove(post)

@@ -46,8 +46,9 @@ DATES = st.one_of(
 JSON_LEAVES = st.one_of(st.none(), st.booleans(), NUMBERS, ANY_TEXT, DATES)
 JSON_VALUES = st.recursive(
     JSON_LEAVES,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(ANY_TEXT, children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(ANY_TEXT, children, max_size=4)
+    ),
     max_leaves=12,
 )
 FIELDS = list(observation())
@@ -78,7 +79,11 @@ def _refusal_wrote_nothing(send: Send, body: Any) -> None:
 
 
 @FUZZ
-@given(body=st.one_of(observations(), st.lists(observations(), max_size=3).map(lambda i: {"indicators": i})))
+@given(
+    body=st.one_of(
+        observations(), st.lists(observations(), max_size=3).map(lambda i: {"indicators": i})
+    )
+)
 def test_json_observations_never_5xx_and_refusals_write_nothing(send_json: Send, body: Any) -> None:
     _refusal_wrote_nothing(send_json, json.dumps(body))
 
@@ -113,8 +118,12 @@ def cap_documents(draw: st.DrawFn) -> bytes:
     document = cap_alert(
         identifier=draw(st.one_of(st.just("SW-1"), CAP_TEXT.map(escape))),
         msg_type=draw(st.sampled_from(["Alert", "Update", "Cancel", "Ack", "Bogus"])),
-        sent=draw(st.one_of(st.just((now - dt.timedelta(minutes=5)).isoformat()), CAP_DATES.map(escape))),
-        onset=draw(st.one_of(st.just((now - dt.timedelta(hours=1)).isoformat()), CAP_DATES.map(escape))),
+        sent=draw(
+            st.one_of(st.just((now - dt.timedelta(minutes=5)).isoformat()), CAP_DATES.map(escape))
+        ),
+        onset=draw(
+            st.one_of(st.just((now - dt.timedelta(hours=1)).isoformat()), CAP_DATES.map(escape))
+        ),
         expires=draw(st.one_of(st.just(""), CAP_DATES.map(escape))),
         effective=draw(st.one_of(st.just(""), CAP_DATES.map(escape))),
         references=draw(st.one_of(st.just(""), CAP_TEXT.map(escape))),
