@@ -13,6 +13,7 @@ import pytest
 from tests.scenarios.builders import scenario_text
 
 ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "seeds" / "bamako-2025.yaml"
 
 
 def _bomb() -> str:
@@ -68,3 +69,22 @@ def test_each_command_refuses_a_breaking_file_in_one_line(
     problem_lines = [line for line in done.stderr.splitlines() if words in line]
     assert len(problem_lines) == 1, done.stderr[-2000:]
     assert f"{path}:" in problem_lines[0]  # the file and the line
+
+
+@pytest.mark.parametrize(
+    "args", [["--as-of", "9999-12-31"], ["--as-if-today", "0001-01-01"], ["--as-of", "2025-02-30"]]
+)
+def test_load_scenario_refuses_a_day_out_of_range_in_one_line(
+    tmp_path: Path, args: list[str]
+) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "load_scenario", str(SEED), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
+        cwd=ROOT,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert f"argument {args[0]}: '{args[1]}'" in done.stderr
