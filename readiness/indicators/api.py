@@ -197,11 +197,19 @@ def _json_type_errors(item: dict[str, Any]) -> dict[str, list[str]]:
             errors[name] = [
                 f"a number of {len(value.written)} characters, or not finite, is not accepted"
             ]
-        elif not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        elif not _of_kind(value, kinds):
             errors[name] = [f"send {_KIND_WORDS[kinds[0]]}, not {_json_kind(value)}"]
         elif isinstance(value, str) and _has_lone_surrogate(value):
             errors[name] = ["contains an invalid character (a lone UTF-16 surrogate)"]
     return errors
+
+
+def _of_kind(value: Any, kinds: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):  # a bool is an int to Python, not to JSON
+        return bool in kinds
+    if int in kinds and isinstance(value, float):
+        return value.is_integer()  # 4.0 is 4, as it always was
+    return isinstance(value, kinds)
 
 
 def _json_kind(value: Any) -> str:
@@ -249,9 +257,11 @@ def _too_deep_at(body: bytes, limit: int) -> tuple[int, str] | None:
 def _observation_field(stack: list[list[Any]]) -> tuple[int, str] | None:
     path = [place for _kind, place in stack]
     if stack[0][0] == b"{" and path[0] == "indicators" and len(path) > 2:
-        index, field = path[1], path[2]
+        index, field = path[1], path[2]  # {"indicators": [..., {field: ...}]}
+    elif stack[0][0] == b"[":
+        index, field = path[0], path[1]  # [..., {field: ...}]
     else:
-        index, field = 0, path[0]
+        index, field = 0, path[0]  # {field: ...}
     return (index, field) if isinstance(index, int) and isinstance(field, str) else None
 
 

@@ -115,6 +115,25 @@ def test_json_nested_fifty_thousand_deep_is_refused_naming_where(send_json: Send
     assert not Indicator.objects.exists()
 
 
+def test_json_nested_deep_in_a_list_of_observations_names_the_observation(
+    send_json: Send,
+) -> None:
+    import json
+
+    depth = 50_000
+    first = json.dumps(observation(external_id="a"))
+    second = json.dumps(observation(external_id="b"))[:-1] + ', "source": '
+    response = send_json("[" + first + ", " + second + "[" * depth + "]" * depth + "}]")
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"]["1"]["source"]
+
+
+def test_an_integral_float_is_still_read_as_a_whole_number(send_json: Send) -> None:
+    response = send_json(observation(severity=4.0))
+    assert response.status_code == 201, response.content
+    assert Indicator.objects.get().severity == 4
+
+
 def test_nesting_under_the_parser_s_limit_is_refused_by_type(send_json: Send) -> None:
     response = send_json(observation(text=[[[["x"]]]]))
     assert response.status_code == 400
