@@ -133,5 +133,6 @@ def test_the_admin_indicator_form_refuses_a_date_out_of_range(
     data[f"{field}_0"], data[f"{field}_1"] = typed
     response = staff_admin.post(reverse("admin:indicators_indicator_add"), data)
     assert response.status_code == 200, response.status_code
-    assert "errorlist" in response.content.decode()
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == [field], errors
     assert not Indicator.objects.exists()
