@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from readiness.assessments.models import Verdict
 from readiness.indicators.models import Credibility, Indicator, Reliability
-from readiness.posts.limits import ROUTE_SEATS_MAX
+from readiness.posts.limits import EARLIEST_DATE, LATEST_DATE, ROUTE_SEATS_MAX
 from readiness.posts.models import AlertLevel, Category, RouteStatus
 from readiness.wording.vocabulary import shipped
 
@@ -30,10 +30,17 @@ def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
+    """A local date and time; the browser offers only 1900..2100 (limits.EARLIEST_DATE,
+    LATEST_DATE), the model refuses the rest naming the field, in the post's time zone."""
+
     input_type = "datetime-local"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format=DATETIME_LOCAL)
+        bounds = {
+            "min": f"{EARLIEST_DATE.year}-01-01T00:00",
+            "max": f"{LATEST_DATE.year - 1}-12-31T23:59",
+        }
+        super().__init__(attrs={**bounds, **(attrs or {})}, format=DATETIME_LOCAL)
 
 
 class OverviewFilterForm(forms.Form):

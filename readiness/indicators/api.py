@@ -9,20 +9,25 @@ changes nothing. See docs/api.md.
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
+import math
+import re
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.db import IntegrityError
-from django.http import HttpRequest, JsonResponse
+from django.db import IntegrityError, InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from readiness.posts import limits
 from readiness.posts.models import Category
 
-from .cap import CapError, parse_cap
+from .cap import CapError, CapTooLarge, parse_cap
 from .models import EVENT_MAX_LENGTH, Feed, Indicator, event_key
 from .services import (
     Delivery,
@@ -33,15 +38,31 @@ from .services import (
     indicators_deliver,
 )
 
+logger = logging.getLogger(__name__)
+
 MAX_OBSERVATIONS = 500
 JSON_TYPES = ("application/json",)
 CAP_TYPES = ("application/cap+xml", "application/xml", "text/xml")
+# A number with more digits than this is no severity, count or grade: refused by field
+# (Python's int() itself refuses more than 4,300 digits, with an error naming nothing).
+MAX_DIGITS = 18
+# How nested a body may be: an observation is two levels deep in {"indicators": [...]}; a
+# body nested past the parser's recursion limit is refused naming where.
+MAX_DEPTH = 32
+# A transient database fault (a connection lost, a serialisation failure): the feed is told
+# to retry after this many seconds, never that its delivery is wrong.
+RETRY_AFTER_SECONDS = 10
 
 
 class AwareDateTimeField(forms.DateTimeField):
-    """ISO 8601 with a UTC offset: a feed's local time without one is ambiguous."""
+    """ISO 8601 with a UTC offset (a feed's local time without one is ambiguous), from 1900
+    to 2100 (limits.EARLIEST_DATE, LATEST_DATE)."""
 
     def to_python(self, value: Any) -> Any:
+        if value is not None and not isinstance(value, str):
+            raise ValidationError(
+                "Send the date as a string, e.g. 2025-11-07T09:30:00+00:00.", code="type"
+            )
         if isinstance(value, str) and value.strip():
             try:
                 parsed = parse_datetime(value.strip())
@@ -54,6 +75,11 @@ class AwareDateTimeField(forms.DateTimeField):
             if parsed.tzinfo is None:
                 raise ValidationError(
                     "Give the UTC offset (e.g. +00:00): without it the time is ambiguous."
+                )
+            problem = limits.date_out_of_range(parsed)
+            if problem:
+                raise ValidationError(
+                    f"{problem}: dates run from 1900 to 2100.", code="date_out_of_range"
                 )
             return parsed
         return super().to_python(value)
@@ -112,6 +138,181 @@ class ObservationForm(forms.Form):
             event=data["event"],
             de_escalation=data["de_escalation"],
         )
+
+
+class _Unreadable:
+    """A JSON number refused as it was read (too many digits, or not finite): what the field
+    it was sent for then refuses by name."""
+
+    def __init__(self, written: str) -> None:
+        self.written = written
+
+
+def _json_integer(written: str) -> int | _Unreadable:
+    if len(written.lstrip("-")) > MAX_DIGITS:
+        return _Unreadable(written)
+    return int(written)
+
+
+def _json_float(written: str) -> float | _Unreadable:
+    value = float(written)
+    return value if math.isfinite(value) else _Unreadable(written)
+
+
+def _json_constant(written: str) -> _Unreadable:
+    return _Unreadable(written)  # NaN, Infinity, -Infinity: not JSON, and no figure
+
+
+# The JSON type each field of an observation takes (null is absence for all of them).
+_JSON_KINDS: dict[str, tuple[type, ...]] = {
+    **dict.fromkeys(("post", "category", "text", "external_id", "source", "event"), (str,)),
+    **dict.fromkeys(("observed_at", "expires_at", "ended_at"), (str,)),
+    **dict.fromkeys(("severity", "credibility"), (int,)),
+    **dict.fromkeys(("ongoing", "de_escalation"), (bool,)),
+}
+_KIND_WORDS = {str: "a string", int: "a whole number", bool: "true or false"}
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    """Half of a UTF-16 pair ("\\ud800"): JSON can write it, UTF-8 and the database cannot."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _json_type_errors(item: dict[str, Any]) -> dict[str, list[str]]:
+    """Fields sent with a value of the wrong JSON type, refused before a form reads them (a
+    form would turn [3] into the text "[3]", or fail on a date that is a number)."""
+    errors: dict[str, list[str]] = {}
+    for name, value in item.items():
+        if _has_lone_surrogate(name):
+            errors[name] = ["a field name with an invalid character (a lone UTF-16 surrogate)"]
+            continue
+        kinds = _JSON_KINDS.get(name)
+        if kinds is None or value is None:
+            continue
+        if isinstance(value, _Unreadable):
+            errors[name] = [
+                f"a number of {len(value.written)} characters, or not finite, is not accepted"
+            ]
+        elif not _of_kind(value, kinds):
+            errors[name] = [f"send {_KIND_WORDS[kinds[0]]}, not {_json_kind(value)}"]
+        elif isinstance(value, str) and _has_lone_surrogate(value):
+            errors[name] = ["contains an invalid character (a lone UTF-16 surrogate)"]
+    return errors
+
+
+def _of_kind(value: Any, kinds: tuple[type, ...]) -> bool:
+    if isinstance(value, bool):  # a bool is an int to Python, not to JSON
+        return bool in kinds
+    if int in kinds and isinstance(value, float):
+        return value.is_integer()  # 4.0 is 4, as it always was
+    return isinstance(value, kinds)
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+_JSON_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}:,]')
+
+
+def _too_deep_at(body: bytes, limit: int) -> tuple[int, str] | None:
+    """Where a body first nests deeper than ``limit``: (the observation's position, its
+    field), or None when that is not inside an observation's field. A scan of the tokens,
+    for the refusal's message only (the parser gave up on recursion)."""
+    # Each open container: its kind and where in it we are (a key, or an index).
+    stack: list[list[Any]] = []
+    string: bytes | None = None
+    for match in _JSON_TOKEN.finditer(body):
+        token = match.group()
+        if token in (b"{", b"["):
+            stack.append([token, None if token == b"{" else 0])
+            if len(stack) > limit:
+                return _observation_field(stack)
+        elif token in (b"}", b"]"):
+            if stack:
+                stack.pop()
+        elif token == b":":
+            if stack and string is not None:
+                stack[-1][1] = string[1:-1].decode("utf-8", "replace")
+        elif token == b",":
+            if stack:
+                stack[-1][1] = stack[-1][1] + 1 if stack[-1][0] == b"[" else None
+        else:
+            string = token
+    return None
+
+
+def _observation_field(stack: list[list[Any]]) -> tuple[int, str] | None:
+    path = [place for _kind, place in stack]
+    if stack[0][0] == b"{" and path[0] == "indicators" and len(path) > 2:
+        index, field = path[1], path[2]  # {"indicators": [..., {field: ...}]}
+    elif stack[0][0] == b"[":
+        index, field = path[0], path[1]  # [..., {field: ...}]
+    else:
+        index, field = 0, path[0]  # {field: ...}
+    return (index, field) if isinstance(index, int) and isinstance(field, str) else None
+
+
+class _BodyRefused(Exception):
+    def __init__(self, response: JsonResponse) -> None:
+        self.response = response
+
+
+def _json_body(body: bytes) -> Any:
+    """The parsed body; raises _BodyRefused with the 400 to answer."""
+    try:
+        return json.loads(
+            body,
+            parse_int=_json_integer,
+            parse_float=_json_float,
+            parse_constant=_json_constant,
+        )
+    except RecursionError:
+        where = _too_deep_at(body, MAX_DEPTH)
+        errors = None
+        if where is not None:
+            errors = {str(where[0]): {where[1]: [f"nested more than {MAX_DEPTH} deep"]}}
+        raise _BodyRefused(
+            _refuse(400, f"the body is nested too deep (more than {MAX_DEPTH})", errors)
+        ) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _BodyRefused(_refuse(400, f"the body is not JSON: {exc}")) from None
+
+
+def _unavailable_on_database_fault(
+    view: Callable[[HttpRequest], JsonResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """A transient database fault answers 503 with Retry-After, never 4xx: the delivery is
+    not wrong, and a feed told it is would drop it (issue 9). Deliveries are atomic, so
+    nothing of it was kept; the feed sends it again."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest) -> HttpResponse:
+        try:
+            return view(request)
+        except (OperationalError, InterfaceError) as exc:
+            logger.warning("delivery refused for a database fault, retry asked: %s", exc)
+            response = _refuse(
+                503,
+                "the database is unavailable for a moment: nothing was recorded; "
+                f"send the delivery again in {RETRY_AFTER_SECONDS} s",
+            )
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+
+    return wrapped
 
 
 def _refuse(status: int, error: str, errors: Any = None) -> JsonResponse:
@@ -179,6 +380,7 @@ def _deliver(deliver: Callable[[], Delivery]) -> JsonResponse:
 
 
 @csrf_exempt
+@_unavailable_on_database_fault
 def indicators_post(request: HttpRequest) -> JsonResponse:
     """POST one observation (an object) or several ({"indicators": [...]}) as JSON."""
     received = _received(request, JSON_TYPES)
@@ -186,9 +388,9 @@ def indicators_post(request: HttpRequest) -> JsonResponse:
         return received
     feed, body = received
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        return _refuse(400, f"the body is not JSON: {exc}")
+        payload = _json_body(body)
+    except _BodyRefused as refused:
+        return refused.response
     if isinstance(payload, dict) and set(payload) == {"indicators"}:
         payload = payload["indicators"]
     items = [payload] if isinstance(payload, dict) else payload
@@ -201,12 +403,14 @@ def indicators_post(request: HttpRequest) -> JsonResponse:
         if not isinstance(item, dict):
             errors[str(i)] = {"__all__": ["an observation is a JSON object"]}
             continue
-        form = ObservationForm(data=item)
-        unknown = set(item) - set(form.fields)
-        if form.is_valid() and not unknown:
+        wrong_type = _json_type_errors(item)
+        form = ObservationForm(data={k: v for k, v in item.items() if k not in wrong_type})
+        unknown = set(item) - set(form.fields) - set(wrong_type)
+        if form.is_valid() and not unknown and not wrong_type:
             observations.append(form.observation())
             continue
         problems = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
+        problems.update(wrong_type)
         for name in sorted(unknown):
             problems[name] = [
                 f"set by the feed's configuration ({feed.reliability})"
@@ -220,6 +424,7 @@ def indicators_post(request: HttpRequest) -> JsonResponse:
 
 
 @csrf_exempt
+@_unavailable_on_database_fault
 def cap_post(request: HttpRequest) -> JsonResponse:
     """POST one CAP 1.2 alert (what each kind of message does: services.cap_message_deliver)."""
     received = _received(request, CAP_TYPES)
@@ -228,6 +433,8 @@ def cap_post(request: HttpRequest) -> JsonResponse:
     feed, body = received
     try:
         message = parse_cap(body)
+    except CapTooLarge as exc:
+        return _refuse(413, f"{exc}: nothing was recorded")
     except CapError as exc:
         return _refuse(400, "not a usable CAP 1.2 alert: nothing was recorded", exc.errors)
     return _deliver(lambda: cap_message_deliver(feed=feed, message=message))

@@ -1,8 +1,15 @@
 """Read one OASIS CAP 1.2 ``<alert>`` into plain data for an indicator.
 
-Pure Python: the standard library and ``defusedxml``, no Django. ``parse_cap`` either returns a
+Pure Python: the standard library, ``defusedxml`` and the plausibility limits
+(``readiness.posts.limits``, whose date bounds it applies). ``parse_cap`` either returns a
 ``CapMessage`` or raises one ``CapError`` that lists every problem it found, each as
 "where: what is wrong" with an element path such as ``alert/info[1]/severity``.
+
+What is refused before anything is looked at (issue 9): a document that is not UTF-8 (CAP
+1.2 is UTF-8; Python's XML parser fails on UTF-7 and other multi-byte encodings), more than
+MAX_INFO_BLOCKS ``<info>`` blocks or MAX_REFERENCES references (``CapTooLarge``: each block
+is an indicator to check and write, and 3,501 of them held a web worker 44 s), an integer
+parameter of more than three digits, and a date outside 1900..2100 (UTC).
 
 How CAP words become ours, for each ``<info>`` block used:
 
@@ -47,11 +54,17 @@ import defusedxml
 import defusedxml.ElementTree
 
 from readiness.engine.vocabulary import Category
+from readiness.posts.limits import date_out_of_range
 
 CAP_NAMESPACE = "urn:oasis:names:tc:emergency:cap:1.2"
 _NS = "{" + CAP_NAMESPACE + "}"
 
 MAX_BYTES = 1_000_000
+# Observations one alert may carry: a real alert has a few blocks (one per language and
+# area); more is a flood, refused before any is read (a JSON delivery takes at most 500).
+MAX_INFO_BLOCKS = 100
+MAX_REFERENCES = 100  # messages one Update or Cancel may refer to
+ENCODINGS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})  # what a document may declare
 MAX_TEXT = 5000
 MAX_EXTERNAL_ID = 200  # Indicator.external_id's column
 MAX_EVENT = 100  # Indicator.event's column
@@ -105,7 +118,10 @@ _OUR_CATEGORIES = frozenset(category.value for category in Category)
 _DATETIME = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?P<offset>Z|[+-]\d{2}:\d{2})?", re.ASCII
 )
-_INTEGER = re.compile(r"[0-9]+", re.ASCII)
+_INTEGER = re.compile(r"[0-9]{1,3}", re.ASCII)  # our parameters are 1..6: no more digits
+_DECLARED_ENCODING = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\sencoding\s*=\s*["']([^"']*)["']"""
+)
 # CAP forbids spaces and commas in sender and identifier: they separate references.
 _FORBIDDEN_IN_ID = re.compile(r"[\s,]")
 # What an event key may not hold (Indicator.event: letters, digits and . _ : -).
@@ -121,6 +137,10 @@ class CapError(ValueError):
     def __init__(self, errors: list[str]) -> None:
         self.errors = list(errors)
         super().__init__("; ".join(self.errors))
+
+
+class CapTooLarge(CapError):
+    """More blocks or references than one alert may carry: refused before any is read."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +208,8 @@ def _parse_xml(document: bytes) -> Element:
     if not document.strip():
         raise CapError(["document: empty"])
     if len(document) > MAX_BYTES:
-        raise CapError([f"document: {len(document)} bytes, more than the {MAX_BYTES} accepted"])
+        raise CapTooLarge([f"document: {len(document)} bytes, more than the {MAX_BYTES} accepted"])
+    _check_encoding(document)
     try:
         root: Element = defusedxml.ElementTree.fromstring(document, forbid_dtd=True)
     except defusedxml.DefusedXmlException as exc:
@@ -202,7 +223,33 @@ def _parse_xml(document: bytes) -> Element:
                 f"the root element is {root.tag}"
             ]
         )
+    blocks = len(_children(root, "info"))
+    if blocks > MAX_INFO_BLOCKS:
+        raise CapTooLarge(
+            [f"alert/info: {blocks} <info> blocks, more than the {MAX_INFO_BLOCKS} accepted"]
+        )
+    references = len(_text(root, "references").split())
+    if references > MAX_REFERENCES:
+        raise CapTooLarge(
+            [f"alert/references: {references} references, more than the {MAX_REFERENCES} accepted"]
+        )
     return root
+
+
+def _check_encoding(document: bytes) -> None:
+    """CAP 1.2 is UTF-8 (US-ASCII, a part of it, too): any other encoding is refused, declared
+    or not. The XML parser would fail on some (UTF-7) and guess others."""
+    declared = _DECLARED_ENCODING.match(document)
+    if declared is not None:
+        name = declared.group(1).decode("ascii", "replace")
+        if name.casefold() not in ENCODINGS:
+            raise CapError([f"document: encoding {name!r} is refused: CAP 1.2 is UTF-8"])
+    try:
+        document.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CapError(
+            [f"document: the encoding is not UTF-8 (byte {exc.start}): CAP 1.2 is UTF-8"]
+        ) from None
 
 
 # --- small helpers: CAP elements by local name ---------------------------------------------
@@ -232,9 +279,13 @@ def _parse_datetime(value: str) -> tuple[datetime | None, str]:
     if match["offset"] is None:
         return None, f"{value!r} must include a time zone offset"
     try:
-        return datetime.fromisoformat(value), ""
+        parsed = datetime.fromisoformat(value)
     except ValueError as exc:
         return None, f"{value!r} is not a valid date-time ({exc})"
+    problem = date_out_of_range(parsed)
+    if problem:
+        return None, f"{problem}: dates run from 1900 to 2100"
+    return parsed, ""
 
 
 def _optional_datetime(parent: Element, name: str, path: str, errors: list[str]) -> datetime | None:
@@ -381,8 +432,9 @@ def _integer_parameter(
     value = parameters[name]
     if _INTEGER.fullmatch(value) and int(value) in allowed:
         return int(value)
+    shown = value if len(value) <= 20 else f"{value[:20]}… ({len(value)} characters)"
     errors.append(
-        f"{path}/parameter[{name}]: {value!r} is not an integer from {allowed[0]} to {allowed[-1]}"
+        f"{path}/parameter[{name}]: {shown!r} is not an integer from {allowed[0]} to {allowed[-1]}"
     )
     return None
 

@@ -157,6 +157,17 @@ class Indicator(models.Model):
                 condition=Q(expires_at__isnull=True) | Q(expires_at__lt=limits.LATEST_EXPIRY),
                 name="indicator_expires_before_2101",
             ),
+            # Dates Python can read back (limits.EARLIEST_DATE, issue 9); ended_at follows
+            # observed_at and expires_at is bounded above.
+            models.CheckConstraint(
+                condition=Q(observed_at__gte=limits.EARLIEST_DATE)
+                & Q(observed_at__lt=limits.LATEST_DATE),
+                name="indicator_observed_1900_2100",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__lt=limits.LATEST_DATE),
+                name="indicator_ended_before_2101",
+            ),
             models.UniqueConstraint(
                 fields=["post", "external_id"],
                 condition=~Q(external_id=""),
@@ -177,6 +188,10 @@ class Indicator(models.Model):
         return f"{self.get_category_display()} {self.severity}: {self.text[:60]}"
 
     def clean(self) -> None:
+        # Out-of-range dates first (issue 9): the other rules compare them.
+        limits.dates_within_limits(
+            observed_at=self.observed_at, expires_at=self.expires_at, ended_at=self.ended_at
+        )
         now = timezone.now()
         errors = {}
         if self.observed_at and (self.observed_at - now).total_seconds() > FUTURE_TOLERANCE_SECONDS:

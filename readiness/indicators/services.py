@@ -67,7 +67,10 @@ def indicator_record(
     errors: dict[str, list[ValidationError]] = {}
     checks: tuple[Callable[[], None], ...] = (
         lambda: indicator_observed_recently(observed_at, now),
-        indicator.full_clean,
+        # Constraints apart (below): Django's check of a conditional unique constraint
+        # swallows a DatabaseError and reports the constraint violated, so a lost
+        # connection told a feed its valid observation was a duplicate (issue 9).
+        lambda: indicator.full_clean(validate_constraints=False),
     )
     for check in checks:
         try:
@@ -76,8 +79,33 @@ def indicator_record(
             errors = exc.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
+    _constraints_validate(indicator)
     indicator.save()
     return indicator
+
+
+def _constraints_validate(indicator: Indicator) -> None:
+    """The model's constraints, checked so that a database fault raises (OperationalError,
+    answered 503 by the API) instead of reading as a violation. The external id's
+    uniqueness is a plain query; the check constraints repeat rules ``full_clean`` has
+    already applied (a fault there lets the row through to the database, which refuses
+    it itself)."""
+    indicator.validate_constraints(exclude={"external_id"})
+    if (
+        indicator.external_id
+        and Indicator.objects.filter(post=indicator.post, external_id=indicator.external_id)
+        .exclude(pk=indicator.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "external_id": ValidationError(
+                    "%(id)s is already used for this post.",
+                    code="unique",
+                    params={"id": indicator.external_id},
+                )
+            }
+        )
 
 
 # --- Feeds -----------------------------------------------------------------------------
@@ -234,7 +262,8 @@ def indicators_deliver(*, feed: Feed, observations: Sequence[Observation]) -> De
             elif o.ended_at is not None and before.ended_at != o.ended_at:
                 before.ended_at = o.ended_at
                 try:
-                    before.full_clean()
+                    before.full_clean(validate_constraints=False)
+                    _constraints_validate(before)
                 except ValidationError as exc:
                     invalid[i] = exc.message_dict
                     continue
@@ -273,14 +302,16 @@ def _record(feed: Feed, post: Post, o: Observation) -> Indicator:
 def indicators_withdraw(*, feed: Feed, references: Iterable[str], at: dt.datetime) -> Delivery:
     """A feed cancels or supersedes what it delivered earlier (CAP Cancel and Update): its
     indicators delivered under these external ids (or their ``#n`` parts) stop weighing
-    at ``at``. Only the feed's own indicators; one already expired is left as it is."""
+    at ``at``. Only the feed's own indicators, at the posts it may still write to (a feed
+    taken off a post no longer changes what it left there); one already expired is left
+    as it is."""
     delivery = Delivery()
     references = list(references)
     if not references:
         return delivery
     with transaction.atomic():
         for indicator in Indicator.objects.select_for_update().filter(
-            _delivered_under(references), feed=feed
+            _delivered_under(references), feed=feed, post__in=feed.posts.all()
         ):
             if indicator.expires_at is not None and indicator.expires_at <= at:
                 continue
@@ -313,7 +344,7 @@ def cap_references_event(*, feed: Feed, references: Sequence[str]) -> str:
         return ""
     referenced = list(
         Indicator.objects.select_for_update()
-        .filter(_delivered_under(references), feed=feed)
+        .filter(_delivered_under(references), feed=feed, post__in=feed.posts.all())
         .order_by("pk")
     )
     event = next(

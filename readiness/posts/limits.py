@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -35,6 +36,13 @@ ROUTE_SEATS_MAX = 20_000
 # ROUTE_SEATS_CONFIRM_NEW does.
 ROUTE_SEATS_JUMP_FACTOR = 10
 ROUTE_SEATS_CONFIRM_NEW = 5_000
+
+# Hours from activation to a route's first departure: a year is beyond any plan. Larger
+# figures overflow the engine's date arithmetic (1e300 hours is no date).
+ROUTE_LEAD_TIME_HOURS_MAX = 24 * 365
+# A trigger's window (within_days, below_days): ten years. Read from scenario files; the
+# admin's trigger and route forms do not apply these two yet.
+TRIGGER_DAYS_MAX = 3650
 
 # --- rosters --------------------------------------------------------------------------------
 
@@ -52,12 +60,32 @@ COMMUNITY_MAX = 2_000_000  # registered citizens, or estimated unregistered, at 
 INDICATOR_MAX_AGE = dt.timedelta(days=5 * 365 + 1)  # five years, leap day included
 # Nothing expires after the year 2100: such a date is a typo (2205 for 2025).
 LATEST_EXPIRY = dt.datetime(2101, 1, 1, tzinfo=dt.UTC)
+# Every date the system stores lies in [EARLIEST_DATE, LATEST_DATE): in UTC, from 1900 to
+# the end of 2100. Beyond the typo, this keeps dates far from Python's limits (years 1 and
+# 9999): "9999-12-31T23:59:59-14:00" is year 10000 in UTC and "0001-01-01T00:00+14:00"
+# year 0; PostgreSQL stores both but Python cannot read them back, so one such row made a
+# post's re-score and the admin's indicator list fail for good (issue 9). Scenario files,
+# the feeds' JSON and CAP, the dashboard and the admin all refuse a date outside; database
+# check constraints repeat it on indicators.
+EARLIEST_DATE = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST_DATE = LATEST_EXPIRY
 
 
 def ceiling(limit: int, message: StrOrPromise) -> MaxValueValidator:
     """A model field's ceiling with a message that says what is wrong. ``message`` may use
     %(value)s (what was typed) and %(limit_value)s."""
-    return MaxValueValidator(limit, message=message)
+    return _Ceiling(limit, message=message)
+
+
+@deconstructible(path="django.core.validators.MaxValueValidator")
+class _Ceiling(MaxValueValidator):
+    """MaxValueValidator (and so written in migrations), but built without testing the lazy
+    message's truth, which would translate it and so need settings: the pure parsers
+    (scenario files, CAP) import this module without them, for its date limits."""
+
+    def __init__(self, limit_value: int, message: StrOrPromise) -> None:
+        self.limit_value = limit_value
+        self.message = message
 
 
 ROUTE_SEATS_CEILING = ceiling(
@@ -116,3 +144,49 @@ def indicator_observed_recently(observed_at: dt.datetime | None, now: dt.datetim
                 )
             }
         )
+
+
+def _date_side(value: dt.datetime) -> int:
+    """-1 before EARLIEST_DATE, 1 from LATEST_DATE on, 0 between (a naive date read as UTC).
+    Safe on any date: comparing aware dates does not convert them to UTC, which overflows
+    near the years 1 and 9999."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        value = value.replace(tzinfo=dt.UTC)
+    if value < EARLIEST_DATE:
+        return -1
+    return 1 if value >= LATEST_DATE else 0
+
+
+def date_out_of_range(value: dt.datetime) -> str | None:
+    """What is wrong with a date outside [EARLIEST_DATE, LATEST_DATE), in plain words for the
+    parsers' messages (CAP, scenario files); None when it is inside."""
+    side = _date_side(value)
+    if side == 0:
+        return None
+    year = "before the year 1900" if side < 0 else "after the year 2100"
+    return f"{value.isoformat()} is {year} (UTC): check the year"
+
+
+def dates_within_limits(**dates: dt.datetime | None) -> None:
+    """Refuse any of these dates (by field name) outside [EARLIEST_DATE, LATEST_DATE), a
+    ValidationError naming each field at fault."""
+    errors = {}
+    for name, value in dates.items():
+        side = 0 if value is None else _date_side(value)
+        if value is None or side == 0:
+            continue
+        if side < 0:
+            message = _(
+                "%(date)s is before the year 1900: check the year (dates run from 1900 "
+                "to 2100, UTC)."
+            )
+        else:
+            message = _(
+                "%(date)s is after the year 2100: check the year (dates run from 1900 "
+                "to 2100, UTC)."
+            )
+        errors[name] = ValidationError(
+            message, code="date_out_of_range", params={"date": value.isoformat()}
+        )
+    if errors:
+        raise ValidationError(errors)

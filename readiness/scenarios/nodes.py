@@ -6,7 +6,9 @@ booleans and `2025-09-04` as a date, so `country: NO` would otherwise arrive as 
 Numbers, booleans and dates, on the other hand, must have been written as such: a quoted
 "4" is not a severity, and `yes` is not a count.
 
-Readers never raise on bad input: they record a Problem and return a harmless fallback.
+Readers never raise on bad input: they record a Problem and return a harmless fallback. What
+no reader could survive (nesting thousands deep, an alias bomb) is refused before reading:
+``BoundedLoader`` and ``expansion_problem``.
 Callers compare `Reader.mark()` before and after reading a section and drop the section
 (and skip cross-checks that would only repeat the problem) when anything was recorded.
 """
@@ -22,7 +24,10 @@ from datetime import date, datetime, time, tzinfo
 from typing import TypeVar
 
 import yaml
+from yaml.composer import ComposerError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from readiness.posts.limits import date_out_of_range
 
 from .specs import Problem
 
@@ -39,6 +44,87 @@ MERGE_TAG = _TAG + "merge"
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATE_HINT = "a date (2025-09-04) or a date-time (2025-09-04T08:00)"
+
+# What a file may be, before anything is read (issue 9). A real scenario is a few levels deep
+# and holds about a thousand values (the largest shipped, 1,046). Past these a file is an
+# accident or an attack: 5,000 levels exhaust Python's stack, and anchors and aliases
+# (merge keys `<<: [*a, *a]` above all) make a 1 kB file read as ten million values.
+MAX_DEPTH = 40
+MAX_VALUES = 50_000
+# A number written with more characters than this is no count, rate or threshold: refused
+# before Python converts it (int() refuses 4,300 digits; a float overflows from 1e309).
+MAX_NUMBER_LENGTH = 20
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader composing at most MAX_DEPTH levels: its composer recurses once
+    per level, and a file nested thousands deep would end in a RecursionError without a
+    line. Past the limit, a ComposerError with the line where it happens."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise ComposerError(
+                    None,
+                    None,
+                    f"nested more than {MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def expansion_problem(root: Node) -> Problem | None:
+    """A problem if the tree, aliases followed (merge keys included), holds more than
+    MAX_VALUES values or runs deeper than MAX_DEPTH, or an anchor contains itself; else
+    None. Each distinct node is visited once (sizes are added up, not walked), so a bomb
+    is measured as fast as an honest file, and without recursion."""
+    measured: dict[int, tuple[int, int]] = {}  # id -> (values, depth) below and with it
+    open_nodes: set[int] = set()  # the path being walked: meeting one again is a cycle
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            children = [measured[id(part)] for part in _children(node)]
+            values = 1 + sum(size for size, _depth in children)
+            depth = 1 + max((depth for _size, depth in children), default=0)
+            measured[key] = (values, depth)
+            open_nodes.discard(key)
+            if values > MAX_VALUES:
+                return Problem(
+                    line_of(node),
+                    "",
+                    f"with its anchors and aliases this expands to more than {MAX_VALUES:,} "
+                    "values: write the values out, or use fewer aliases",
+                )
+            if depth > MAX_DEPTH:
+                return Problem(
+                    line_of(node), "", f"through aliases, nested more than {MAX_DEPTH} levels deep"
+                )
+            continue
+        if key in measured:
+            continue
+        if key in open_nodes:
+            return Problem(line_of(node), "", "an anchor contains an alias of itself")
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((part, False) for part in _children(node) if id(part) not in measured)
+    return None
 
 
 def line_of(node: Node) -> int:
@@ -194,6 +280,19 @@ class Reader:
             self.add(node, path, f"must be at most {max_length} characters, got {len(value)}")
         return value
 
+    def _too_long(self, node: ScalarNode, path: str) -> bool:
+        """Record a number written with more than MAX_NUMBER_LENGTH characters."""
+        written = str(node.value).strip()
+        if len(written) <= MAX_NUMBER_LENGTH:
+            return False
+        self.add(
+            node,
+            path,
+            f"a number of {len(written)} characters is out of range "
+            f"(at most {MAX_NUMBER_LENGTH}): check the figure",
+        )
+        return True
+
     def integer(
         self,
         node: Node,
@@ -204,6 +303,8 @@ class Reader:
     ) -> int:
         if not isinstance(node, ScalarNode) or node.tag != INT_TAG:
             self.add(node, path, f"must be a whole number, got {describe(node)}")
+            return minimum or 0
+        if self._too_long(node, path):
             return minimum or 0
         value = int(self._loader.construct_yaml_int(node))
         message = _range_message(value, minimum, maximum, None)
@@ -222,6 +323,8 @@ class Reader:
     ) -> float:
         if not isinstance(node, ScalarNode) or node.tag not in (INT_TAG, FLOAT_TAG):
             self.add(node, path, f"must be a number, got {describe(node)}")
+            return minimum or 0.0
+        if self._too_long(node, path):
             return minimum or 0.0
         if node.tag == INT_TAG:
             value = float(self._loader.construct_yaml_int(node))
@@ -268,7 +371,12 @@ class Reader:
         if value is None:
             self.add(node, path, f"must be {DATE_HINT}, got {describe(node)}")
             return None
-        return localise(value, zone), not isinstance(value, datetime)
+        moment = localise(value, zone)
+        problem = date_out_of_range(moment)
+        if problem:
+            self.add(node, path, f"{problem}: dates run from 1900 to 2100")
+            return None
+        return moment, not isinstance(value, datetime)
 
 
 class Fields:

@@ -1,8 +1,9 @@
 """Parse and check a scenario file: the format of SCENARIO.md, every key in docs/scenarios.md.
 
 `parse_scenario` either returns a fully checked `Scenario` or raises `ScenarioError` listing
-every problem it found, each with its line and path. Pure Python: no Django import, so the
-replay, the database loader and the tests all read files the same way.
+every problem it found, each with its line and path. Pure Python but for the plausibility
+limits (readiness.posts.limits: dates run from 1900 to 2100), which need no settings, so
+the replay, the database loader and the tests all read files the same way.
 """
 
 from __future__ import annotations
@@ -33,8 +34,22 @@ from readiness.engine.vocabulary import (
     TriggerKind,
     TriggerSpec,
 )
+from readiness.posts.limits import (
+    ROUTE_LEAD_TIME_HOURS_MAX,
+    TRIGGER_DAYS_MAX,
+    date_out_of_range,
+)
 
-from .nodes import FLOAT_TAG, INT_TAG, STR_TAG, Fields, Reader, describe
+from .nodes import (
+    FLOAT_TAG,
+    INT_TAG,
+    STR_TAG,
+    BoundedLoader,
+    Fields,
+    Reader,
+    describe,
+    expansion_problem,
+)
 from .specs import (
     AssemblyPointSpec,
     CommunityChange,
@@ -88,6 +103,8 @@ ROUTE_KEY = re.compile(r"[A-Za-z0-9_-]{1,50}")
 # An indicator's `event`: a slug naming what several reports are about.
 EVENT_SLUG = re.compile(r"[a-z0-9-]+")
 EVENT_MAX_LENGTH = 100
+# `expires` as a number of days: at most a century (the date must stay before 2101 anyway).
+EXPIRES_DAYS_MAX = 36_525
 
 TOP_REQUIRED = (
     "scenario",
@@ -117,13 +134,16 @@ EXPECT_OPENS = {"at_least": "by", "at_most": "from"}
 def parse_scenario(text: str, *, source: str = "<string>") -> Scenario:
     """Parse and check a scenario; raise ScenarioError listing every problem found."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=BoundedLoader)
     except yaml.MarkedYAMLError as exc:
         raise ScenarioError([_syntax_problem(exc)], source) from None
     except yaml.YAMLError as exc:  # e.g. a character YAML does not allow
         raise ScenarioError([Problem(None, "", f"YAML syntax error: {exc}")], source) from None
     if root is None:
         raise ScenarioError([Problem(None, "", "the file is empty")], source)
+    too_large = expansion_problem(root)
+    if too_large is not None:
+        raise ScenarioError([too_large], source)
     reader = Reader()
     scenario = _ScenarioBuilder(reader).build(root)
     if reader.problems or scenario is None:
@@ -352,6 +372,16 @@ class _ScenarioBuilder:
             return (), fields_by_rank  # no ranks: rank checks elsewhere are skipped
         return tuple(levels[rank] for rank in sorted(levels)), fields_by_rank
 
+    def _lead_time(self, f: Fields) -> float:
+        """`lead_time_hours`, 0 or more and at most a year (the engine adds it to dates)."""
+        hours = f.number("lead_time_hours", minimum=0)
+        if hours > ROUTE_LEAD_TIME_HOURS_MAX:
+            f.problem(
+                "lead_time_hours", f"must be at most {ROUTE_LEAD_TIME_HOURS_MAX}, got {hours:g}"
+            )
+            return 0.0
+        return hours
+
     def routes(self, top: Fields) -> tuple[RouteSpec, ...]:
         routes: list[RouteSpec] = []
         first_line: dict[str, int] = {}
@@ -373,7 +403,7 @@ class _ScenarioBuilder:
                     to_place=f.text("to", max_length=100),
                     status=f.choice("status", RouteStatus),
                     seats_per_day=f.integer("seats_per_day", minimum=0),
-                    lead_time_hours=f.number("lead_time_hours", minimum=0),
+                    lead_time_hours=self._lead_time(f),
                     closes_at_threat=f.maybe_number("closes_at_threat", above=0, maximum=100),
                     usable_from=self._check_rank(f, "usable_from"),
                     notes=f.text("notes"),
@@ -431,14 +461,14 @@ class _ScenarioBuilder:
             threshold=f.maybe_number("threshold"),
             count=f.maybe_integer("count"),
             min_severity=f.maybe_integer("min_severity"),
-            within_days=f.maybe_number("within_days"),
+            within_days=f.maybe_number("within_days", maximum=TRIGGER_DAYS_MAX),
             with_category=f.maybe_choice("with_category", Category),
             with_min_severity=f.maybe_integer("with_min_severity"),
             route=f.maybe_text("route"),
             mode=f.maybe_choice("mode", RouteMode),
             below_seats=f.maybe_integer("below_seats"),
             margin_level=f.maybe_integer("margin_level"),
-            below_days=f.maybe_number("below_days"),
+            below_days=f.maybe_number("below_days", maximum=TRIGGER_DAYS_MAX),
             active=f.boolean("active"),
             reason=f.text("reason"),
             enabled=f.boolean("enabled", default=True),
@@ -632,7 +662,15 @@ class _ScenarioBuilder:
         if node is None:
             return None
         if isinstance(node, ScalarNode) and node.tag in (INT_TAG, FLOAT_TAG):
-            return at + timedelta(days=f.number("expires", above=0))
+            days = f.number("expires", above=0, maximum=EXPIRES_DAYS_MAX)
+            if not 0 < days <= EXPIRES_DAYS_MAX:
+                return None
+            expires = at + timedelta(days=days)
+            problem = date_out_of_range(expires)
+            if problem:
+                f.problem("expires", f"{days:g} days after `at` is {problem}")
+                return None
+            return expires
         moment = f.moment("expires", self.zone)
         if moment is None:
             return None

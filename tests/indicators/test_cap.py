@@ -565,11 +565,24 @@ def test_external_id_too_long_for_the_column():
 
 @pytest.mark.parametrize(
     "document",
-    [b"not xml at all", b"<alert xmlns='urn:oasis:names:tc:emergency:cap:1.2'>", b"\xff\xfe<a"],
+    [b"not xml at all", b"<alert xmlns='urn:oasis:names:tc:emergency:cap:1.2'>"],
 )
 def test_not_xml(document):
     (error,) = errors_of(document)
     assert error.startswith("document: not well-formed XML: ")
+
+
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        (b"\xff\xfe<a", "the encoding is not UTF-8"),
+        (alert().replace(b'encoding="UTF-8"', b'encoding="UTF-7"'), "encoding 'UTF-7' is refused"),
+        (alert().replace(b"Gunfire", "Tir \u00e0".encode("latin-1")), "not UTF-8"),
+    ],
+)
+def test_a_document_not_in_utf_8_is_refused(document, words):
+    (error,) = errors_of(document)
+    assert error.startswith("document: ") and words in error
 
 
 def test_empty_document():

@@ -30,6 +30,9 @@ BAD = {
     "an event that ends": {"ongoing": False, "ended_at": timezone.now()},
     "expires before observed": {"expires_at": timezone.now() - dt.timedelta(days=30)},
     "expires after 2100": {"expires_at": dt.datetime(2101, 1, 1, tzinfo=dt.UTC)},
+    "observed before 1900": {"observed_at": dt.datetime(1899, 12, 31, 23, tzinfo=dt.UTC)},
+    "observed after 2100": {"observed_at": dt.datetime(2101, 1, 1, tzinfo=dt.UTC)},
+    "ends after 2100": {"ongoing": True, "ended_at": dt.datetime(2101, 1, 1, tzinfo=dt.UTC)},
 }
 
 

@@ -361,3 +361,243 @@ def test_the_result_is_frozen() -> None:
 
     with pytest.raises(AttributeError):
         scenario.title = "Changed"  # type: ignore[misc]
+
+
+# --- what would break the reader or the system (issue 9) --------------------------------
+
+from tests.scenarios.builders import line_of, problems_of, the_problem  # noqa: E402
+
+
+def _bomb(levels: int = 7, fan_out: int = 10) -> str:
+    """About 1 kB of merge keys that a naive reader expands to fan_out ** levels values."""
+    lines = ["b0: &b0 {k: v}"]
+    for level in range(1, levels + 1):
+        aliases = ", ".join([f"*b{level - 1}"] * fan_out)
+        lines.append(f"b{level}: &b{level} {{<<: [{aliases}], x{level}: 1}}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_merge_key_bomb_is_refused_fast_with_its_line() -> None:
+    import time
+
+    text = scenario_text(notes=_bomb())
+    assert len(_bomb()) < 1024
+    started = time.perf_counter()
+    problem = the_problem(text)
+    assert time.perf_counter() - started < 1.0
+    assert "expands to more than" in problem.message
+    assert problem.line is not None and problem.line > 1
+
+
+def test_an_alias_bomb_of_lists_is_refused() -> None:
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 9):
+        lines.append(f"l{level}: &l{level} [{', '.join([f'*l{level - 1}'] * 10)}]")
+    problem = the_problem(scenario_text(notes="\n".join(lines) + "\n"))
+    assert "expands to more than" in problem.message
+
+
+def test_an_anchor_that_contains_itself_is_refused() -> None:
+    problem = the_problem(scenario_text(notes="notes: &n [a, *n]\n"))
+    assert "contains an alias of itself" in problem.message
+
+
+def test_honest_anchors_and_merge_keys_still_read() -> None:
+    text = scenario_text(
+        routes="""
+        routes:
+          - &air
+            key: air
+            mode: commercial_air
+            from: Bamako-Senou airport
+            to: Paris
+            status: open
+            seats_per_day: 80
+            lead_time_hours: 0
+          - <<: *air
+            key: air2
+            to: Casablanca
+        """
+    )
+    assert [route.key for route in parse_scenario(text).routes] == ["air", "air2"]
+
+
+def test_nesting_five_thousand_deep_is_refused_with_its_line() -> None:
+    text = scenario_text(notes="notes:\n  - " + "[" * 5000 + "]" * 5000 + "\n")
+    problem = the_problem(text)
+    assert "nested more than" in problem.message
+    assert problem.line == line_of(text, "notes:") + 1
+
+
+def test_nesting_deep_through_aliases_is_refused() -> None:
+    lines = ["d0: &d0 " + "[" * 30 + "x" + "]" * 30]
+    for level in range(1, 4):
+        lines.append(f"d{level}: &d{level} " + "[" * 30 + f"*d{level - 1}" + "]" * 30)
+    problem = the_problem(scenario_text(notes="\n".join(lines) + "\n"))
+    assert "nested more than" in problem.message
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "9" * 5000,
+        "9" * 25,
+        "0x" + "f" * 5000,
+        "1" + "0" * 400,
+        "-" + "9" * 30,
+        "1_000_000_000_000_000_000",
+    ],
+)
+def test_a_huge_integer_is_refused_naming_the_line(written: str) -> None:
+    text = scenario_text(
+        community=f"""
+        community:
+          registered: {written}
+          dual_nationals: 60
+          unregistered_estimate: 5
+        """
+    )
+    problem = the_problem(text)
+    assert problem.path == "community.registered"
+    assert problem.line == line_of(text, "registered:")
+    assert "out of range" in problem.message
+
+
+@pytest.mark.parametrize("written", ["9" * 5000, "1e999", "9" * 400 + ".5"])
+def test_a_huge_number_is_refused_naming_the_line(written: str) -> None:
+    text = scenario_text(
+        routes=f"""
+        routes:
+          - key: air
+            mode: commercial_air
+            from: Bamako-Senou airport
+            to: Paris
+            status: open
+            seats_per_day: 80
+            lead_time_hours: {written}
+        """
+    )
+    problem = the_problem(text)
+    assert problem.path == "routes[0].lead_time_hours"
+    assert problem.line == line_of(text, "lead_time_hours")
+
+
+@pytest.mark.parametrize(
+    ("head", "key", "words"),
+    [
+        ("start: 0001-01-01\nend: 2025-01-31", "start", "before the year 1900"),
+        ("start: 1899-12-31\nend: 2025-01-31", "start", "before the year 1900"),
+        ("start: 2025-01-01\nend: 9999-12-31", "end", "after the year 2100"),
+        ("start: 2025-01-01\nend: 2101-01-01", "end", "after the year 2100"),
+        ("start: '0001-01-01T00:00:00+14:00'\nend: 2025-01-31", "start", "before the year 1900"),
+        (
+            "start: 2025-01-01T00:00:00-14:00\nend: 9999-12-31T23:59:59-14:00",
+            "end",
+            "after the year 2100",
+        ),
+    ],
+)
+def test_a_date_near_python_s_limits_is_refused_with_a_clear_message(
+    head: str, key: str, words: str
+) -> None:
+    text = scenario_text(head=f"scenario: demo\ntitle: Demo post\n{head}\n")
+    problems = problems_of(text)
+    (problem,) = [p for p in problems if p.path == key]
+    assert words in problem.message and "1900 to 2100" in problem.message
+    assert problem.line == line_of(text, f"{key}:")
+
+
+def test_a_timeline_date_or_expiry_out_of_range_is_refused() -> None:
+    text = scenario_text(
+        timeline=timeline(
+            """
+            - at: 2025-01-05
+              indicator:
+                category: supply
+                severity: 4
+                reliability: B
+                credibility: 2
+                source: Press
+                text: Far future expiry.
+                expires: 9999-12-31
+            """,
+            """
+            - at: 2025-01-06
+              indicator:
+                category: supply
+                severity: 4
+                reliability: B
+                credibility: 2
+                source: Press
+                text: A million days.
+                expires: 1000000
+            """,
+            """
+            - at: 2025-01-07
+              indicator:
+                category: supply
+                severity: 4
+                reliability: B
+                credibility: 2
+                source: Press
+                text: Thirty thousand days.
+                expires: 30000
+            """,
+        )
+    )
+    problems = problems_of(text)
+    paths = sorted(p.path for p in problems)
+    assert paths == [
+        "timeline[0].indicator.expires",
+        "timeline[1].indicator.expires",
+        "timeline[2].indicator.expires",
+    ], problems
+
+
+def test_the_parser_needs_no_django_settings() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "from readiness.scenarios.schema import parse_scenario, ScenarioError\n"
+        "from readiness.indicators.cap import parse_cap, CapError\n"
+        "try:\n    parse_scenario('scenario: x\\nstart: 0001-01-01\\n')\n"
+        "except ScenarioError as e:\n    print('1900' in str(e))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={}
+    )
+    assert out.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize(
+    ("extra", "routes", "path"),
+    [
+        (
+            "triggers:\n  - {level: 2, kind: indicator_count, name: n, count: 2, "
+            "min_severity: 3, within_days: 1.0e+300}\n",
+            None,
+            "triggers[0].within_days",
+        ),
+        (
+            "triggers:\n  - {level: 2, kind: clearance_margin, name: m, margin_level: 1, "
+            "below_days: 4000}\n",
+            None,
+            "triggers[0].below_days",
+        ),
+        (
+            "",
+            "routes:\n  - {key: air, mode: commercial_air, from: a, to: b, status: open, "
+            "seats_per_day: 80, lead_time_hours: 1.0e+300}\n",
+            "routes[0].lead_time_hours",
+        ),
+    ],
+)
+def test_durations_the_engine_could_not_add_to_a_date_are_refused(
+    extra: str, routes: str | None, path: str
+) -> None:
+    sections = {"extra": extra}
+    if routes is not None:
+        sections["routes"] = routes
+    problem = the_problem(scenario_text(**sections))
+    assert problem.path == path and "at most" in problem.message

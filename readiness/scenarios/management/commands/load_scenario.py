@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from readiness.posts import limits
 from readiness.scenarios.schema import load_scenario_file
 from readiness.scenarios.services import scenario_load
 from readiness.scenarios.specs import ScenarioError
@@ -15,9 +17,13 @@ from readiness.scenarios.specs import ScenarioError
 
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"{value!r} is not a date like 2025-11-19") from None
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2025-11-19") from None
+    # Dates run from 1900 to 2100 (limits.py): a day past them overflowed the arithmetic.
+    if not limits.EARLIEST_DATE.year <= day.year < limits.LATEST_DATE.year:
+        raise argparse.ArgumentTypeError(f"{value!r} is out of range: dates run from 1900 to 2100")
+    return day
 
 
 class Command(BaseCommand):
