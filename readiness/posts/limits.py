@@ -40,8 +40,8 @@ ROUTE_SEATS_CONFIRM_NEW = 5_000
 # Hours from activation to a route's first departure: a year is beyond any plan. Larger
 # figures overflow the engine's date arithmetic (1e300 hours is no date).
 ROUTE_LEAD_TIME_HOURS_MAX = 24 * 365
-# A trigger's window (within_days, below_days): ten years. Read from scenario files; the
-# admin's trigger and route forms do not apply these two yet.
+# A trigger's window (within_days, below_days): ten years. Scenario files, the admin's
+# route and trigger forms, and check constraints apply both.
 TRIGGER_DAYS_MAX = 3650
 
 # --- rosters --------------------------------------------------------------------------------
@@ -94,6 +94,16 @@ ROUTE_SEATS_CEILING = ceiling(
         "%(value)s seats a day is more than any route carries (at most %(limit_value)s): "
         "check the figure."
     ),
+)
+ROUTE_LEAD_TIME_CEILING = ceiling(
+    ROUTE_LEAD_TIME_HOURS_MAX,
+    _(
+        "%(value)s hours before the first departure is more than any plan (at most %(limit_value)s)."
+    ),
+)
+TRIGGER_DAYS_CEILING = ceiling(
+    TRIGGER_DAYS_MAX,
+    _("%(value)s days is longer than any trigger's window (at most %(limit_value)s)."),
 )
 STAFF_GROUP_CEILING = ceiling(
     STAFF_GROUP_MAX,

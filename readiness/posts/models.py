@@ -220,7 +220,9 @@ class ExitRoute(models.Model):
         help_text=_("Seats available to this post's people"),
     )
     lead_time_hours = models.FloatField(
-        default=0, validators=[MinValueValidator(0)], help_text=_("Before the first departure")
+        default=0,
+        validators=[MinValueValidator(0), limits.ROUTE_LEAD_TIME_CEILING],
+        help_text=_("Before the first departure"),
     )
     closes_at_threat = models.FloatField(
         null=True,
@@ -252,6 +254,10 @@ class ExitRoute(models.Model):
                 condition=Q(lead_time_hours__gte=0), name="route_lead_time_non_negative"
             ),
             models.CheckConstraint(
+                condition=Q(lead_time_hours__lte=limits.ROUTE_LEAD_TIME_HOURS_MAX),
+                name="route_lead_time_plausible",
+            ),
+            models.CheckConstraint(
                 condition=Q(closes_at_threat__isnull=True)
                 | Q(closes_at_threat__gt=0, closes_at_threat__lte=100),
                 name="route_closes_at_threat_in_range",
@@ -279,7 +285,7 @@ class Trigger(models.Model):
     threshold = models.FloatField(null=True, blank=True, help_text=_("Index, above 0 up to 100"))
     count = models.PositiveSmallIntegerField(null=True, blank=True)
     min_severity = models.PositiveSmallIntegerField(null=True, blank=True)
-    within_days = models.FloatField(null=True, blank=True)
+    within_days = models.FloatField(null=True, blank=True, validators=[limits.TRIGGER_DAYS_CEILING])
     with_category = models.CharField(
         max_length=24,
         choices=Category.choices,
@@ -295,7 +301,7 @@ class Trigger(models.Model):
         null=True, blank=True, help_text=_("Met below this many seats/day; empty: met when closed")
     )
     margin_level = models.PositiveSmallIntegerField(null=True, blank=True, help_text=_("Rank"))
-    below_days = models.FloatField(null=True, blank=True)
+    below_days = models.FloatField(null=True, blank=True, validators=[limits.TRIGGER_DAYS_CEILING])
     active = models.BooleanField(default=False, help_text=_("Manual triggers: set by an officer"))
     reason = models.TextField(blank=True)
     history = HistoricalRecords()
@@ -350,6 +356,14 @@ class Trigger(models.Model):
             models.CheckConstraint(
                 condition=Q(within_days__isnull=True) | Q(within_days__gt=0),
                 name="trigger_within_days_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(within_days__isnull=True) | Q(within_days__lte=limits.TRIGGER_DAYS_MAX),
+                name="trigger_within_days_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(below_days__isnull=True) | Q(below_days__lte=limits.TRIGGER_DAYS_MAX),
+                name="trigger_below_days_plausible",
             ),
             models.CheckConstraint(
                 condition=Q(with_category="", with_min_severity__isnull=True)

@@ -191,3 +191,11 @@ def test_the_indicator_admin_takes_event_and_de_escalation(admin_client, post): 
     assert admin_client.post(reverse("admin:indicators_indicator_add"), form).status_code == 302
     indicator = Indicator.objects.get()
     assert (indicator.event, indicator.de_escalation) == ("ceasefire", True)
+
+
+def test_a_route_lead_time_beyond_a_year_is_refused(admin_client, post):  # type: ignore[no-untyped-def]
+    url = reverse("admin:posts_exitroute_add")
+    response = admin_client.post(url, route_form(post, lead_time_hours="1e300"))
+    refused(response, "lead_time_hours", "hours before the first departure is more than any plan")
+    assert not ExitRoute.objects.exists()
+    assert admin_client.post(url, route_form(post, lead_time_hours="8760")).status_code == 302

@@ -123,3 +123,13 @@ def test_a_bad_post_is_refused_with_the_field_named(admin_client, fields, field)
     assert response.status_code == 200
     assert field in response.context["adminform"].form.errors
     assert not Post.objects.exists()
+
+
+@pytest.mark.parametrize("field", ["within_days", "below_days"])
+def test_a_trigger_window_beyond_ten_years_is_refused(admin_client, field):  # type: ignore[no-untyped-def]
+    level = PostFactory().levels.get(rank=3)
+    form = trigger_form(level, **{field: "1e300"})
+    response = admin_client.post(reverse("admin:posts_trigger_add"), form)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "longer than any trigger's window" in " ".join(errors[field])

@@ -48,6 +48,12 @@ BAD_TRIGGERS = {
         "min_severity": 3,
         "within_days": -1,
     },
+    "window beyond ten years (readiness/posts/limits.py)": {
+        "kind": "indicator_count",
+        "count": 1,
+        "min_severity": 3,
+        "within_days": 3651,
+    },
 }
 
 
@@ -115,6 +121,7 @@ BAD_ROUTES = {
     "closure threshold above 100": {"closes_at_threat": 150},
     "duplicate key": {"key": "dup"},
     "seats above the ceiling (readiness/posts/limits.py)": {"seats_per_day": 20_001},
+    "lead time beyond a year (readiness/posts/limits.py)": {"lead_time_hours": 8761},
 }
 
 
