@@ -27,6 +27,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from readiness.assessments.summary import summary_of
 from readiness.engine import assess
 from readiness.engine.assessment import EXPLANATION_FORMAT
+from readiness.evidence import evidence_path
 from readiness.posts.models import Post
 from readiness.wording.verdict import verdict
 
@@ -314,5 +315,7 @@ def assessments_prune(*, keep_days: int = 14, now: dt.datetime | None = None) ->
         .exclude(pk=Subquery(last_of_its_day))
         .values_list("pk", flat=True)
     )
-    deleted, _by_model = Assessment.objects.filter(pk__in=list(doomed)).delete()
+    # The one path that deletes assessments: the database refuses it elsewhere (evidence).
+    with evidence_path("prune"):
+        deleted, _by_model = Assessment.objects.filter(pk__in=list(doomed)).delete()
     return deleted

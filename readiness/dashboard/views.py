@@ -38,7 +38,7 @@ from readiness.rosters.models import StaffMember
 from readiness.rosters.services import staff_confirm
 from readiness.wording import numbers
 
-from . import selectors
+from . import reauth, selectors
 from .forms import ActionTickForm, DecisionForm, IndicatorForm, RouteCheckForm, StaffConfirmForm
 from .pages import BriefPage, OverviewPage, PostPage
 
@@ -263,20 +263,42 @@ def decision_create(request: SignedInRequest, code: str) -> HttpResponse:
     form = DecisionForm(request.POST, levels=page.ladder, current=post.level)
     if form.is_valid():
         data = form.cleaned_data
-        assessment = None
-        if data.get("assessment"):
-            assessment = Assessment.objects.filter(pk=data["assessment"], post=post).first()
-        try:
-            decision_record(
-                post=post,
-                to_level=data["to_level"],
-                rationale=data["rationale"],
-                user=request.user,
-                assessment=assessment,
-                against_recommendation_confirmed=data["against_recommendation_confirmed"],
+        # Only one of the post's own assessments: another post's (or no such) id is refused
+        # here, never taken as "no assessment".
+        assessment = Assessment.objects.filter(pk=data["assessment"], post=post).first()
+        if not reauth.is_fresh(request) and not reauth.confirm_password(request, data["password"]):
+            form.add_error(
+                "password",
+                (
+                    _("That is not your password. Nothing was recorded; type it again.")
+                    if data["password"]
+                    else _(
+                        "You signed in more than %(minutes)s minutes ago: type your password "
+                        "to record this decision. Nothing you typed is lost."
+                    )
+                    % {"minutes": reauth.window_minutes()}
+                ),
             )
-        except ValidationError as exc:
-            _add_errors(form, exc)
+        elif assessment is None:
+            form.add_error(
+                "assessment",
+                _(
+                    "That assessment is not one of this post's. Review the post's newest "
+                    "assessment, now shown, before deciding."
+                ),
+            )
+        else:
+            try:
+                decision_record(
+                    post=post,
+                    to_level=data["to_level"],
+                    rationale=data["rationale"],
+                    user=request.user,
+                    assessment=assessment,
+                    against_recommendation_confirmed=data["against_recommendation_confirmed"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
     if not form.is_valid():
         if "assessment" in form.errors:
             # Show the newest assessment now, keeping what was typed: the next submit is
