@@ -134,6 +134,11 @@ def indicator_correct(
     for name in ("source", "text", "event"):
         if isinstance(changes.get(name), str):
             changes[name] = changes[name].strip()
+    for name in ("observed_at", "expires_at", "ended_at"):
+        # A date typed again (a form shows no microseconds) is the original's date.
+        original = getattr(locked, name)
+        if original is not None and changes.get(name) == original.replace(microsecond=0):
+            changes[name] = original
     values.update(changes)
     if all(values[name] == getattr(locked, name) for name in CORRECTABLE):
         errors.setdefault("__all__", []).append(
