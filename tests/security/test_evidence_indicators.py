@@ -213,3 +213,15 @@ def test_the_timeline_shows_withdrawals_and_corrections_as_such(
     assert f"superseded by #{corrected.pk}" in timeline
     assert f"corrects #{delivered.pk}" in timeline
     assert "<del>Curfew announced</del>" in timeline, "the row stays, struck through"
+
+
+def test_a_post_with_evidence_is_not_deleted_with_it(admin_client, delivered):  # type: ignore[no-untyped-def]
+    """Indicators and assessments are PROTECTed: the admin says so instead of deleting
+    them with their post (or failing on the database's refusal)."""
+    post_rescore(post_id=delivered.post_id)
+    url = reverse("admin:posts_post_delete", args=[delivered.post_id])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "Cannot delete post" in page.content.decode()
+    admin_client.post(url, {"post": "yes"})
+    assert Indicator.objects.filter(pk=delivered.pk).exists()
