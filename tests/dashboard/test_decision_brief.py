@@ -64,3 +64,11 @@ def test_the_flag_costs_no_extra_query(duty_client, post_a, post_b, django_asser
     # session, user, posts with their newest assessments, gauge details, decisions, level names
     with django_assert_num_queries(6):
         duty_client.get(URL)
+
+
+def test_the_post_s_decision_log_flags_it_too(duty_client, post_a):  # type: ignore[no-untyped-def]
+    legacy(post_a, rationale="Raised without looking")
+    html = duty_client.get(reverse("dashboard:post", args=[post_a.code])).content.decode()
+    log = html[html.index('id="decisions"') :]
+    entry = log[: log.index("Raised without looking")]
+    assert "no assessment" in entry[entry.rindex("<li>") :]
