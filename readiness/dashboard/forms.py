@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness.assessments.models import Verdict
+from readiness.indicators.corrections import REASON_MAX_LENGTH
 from readiness.indicators.models import Credibility, Indicator, Reliability
 from readiness.posts.limits import ROUTE_SEATS_MAX
 from readiness.posts.models import AlertLevel, Category, RouteStatus
@@ -202,6 +203,17 @@ class DecisionForm(forms.Form):
             "Needed only if you signed in more than %(minutes)s minutes ago: a level "
             "decision is recorded by the officer at the screen."
         ) % {"minutes": settings.DECISION_REAUTH_MINUTES}
+
+
+class IndicatorWithdrawForm(forms.Form):
+    """Withdraw an indicator from the post page's timeline (readiness.indicators
+    .corrections.indicator_withdraw): it stays on the timeline, no longer counts, and says
+    who withdrew it, when and why."""
+
+    default_renderer = renderer
+    reason = forms.CharField(
+        label=_("Why it is withdrawn"), max_length=REASON_MAX_LENGTH, strip=True
+    )
 
 
 class RouteCheckForm(forms.Form):

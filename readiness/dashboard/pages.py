@@ -473,6 +473,9 @@ class PostPage:
                     "withdrawn": i.withdrawn_at is not None,
                     "corrects": i.corrects_id,
                     "reason": i.withdrawal_reason,
+                    "may_withdraw": i.withdrawn_at is None
+                    and (self.can_decide or i.recorded_by_id == self.user.pk),
+                    "withdraw_form": self.bound.get(f"withdraw-{i.pk}"),
                 }
             )
         return out
@@ -613,6 +616,12 @@ class PostPage:
     def poll_url(self) -> str:
         since = self.assessment.pk if self.assessment else 0
         return f"{reverse('dashboard:post_poll', args=[self.post.code])}?since={since}"
+
+
+def may_withdraw(user: Any, indicator: Any) -> bool:
+    """Duty officers withdraw any indicator of a post they see; others only one they
+    recorded themselves (a feed's is the crisis centre's to withdraw)."""
+    return bool(access.can_decide(user) or indicator.recorded_by_id == user.pk)
 
 
 class BriefPage:

@@ -29,6 +29,7 @@ from django_htmx.middleware import HtmxDetails
 
 from readiness.assessments.decisions import decision_record
 from readiness.assessments.models import Assessment
+from readiness.indicators.corrections import indicator_withdraw
 from readiness.indicators.models import Indicator
 from readiness.indicators.services import indicator_record
 from readiness.posts import access
@@ -39,8 +40,15 @@ from readiness.rosters.services import staff_confirm
 from readiness.wording import numbers
 
 from . import reauth, selectors
-from .forms import ActionTickForm, DecisionForm, IndicatorForm, RouteCheckForm, StaffConfirmForm
-from .pages import BriefPage, OverviewPage, PostPage
+from .forms import (
+    ActionTickForm,
+    DecisionForm,
+    IndicatorForm,
+    IndicatorWithdrawForm,
+    RouteCheckForm,
+    StaffConfirmForm,
+)
+from .pages import BriefPage, OverviewPage, PostPage, may_withdraw
 
 # Panels of the post page an HTMX request may ask for by target id.
 POST_PANELS = frozenset(
@@ -330,6 +338,29 @@ def _rebased(form: DecisionForm, page: PostPage, submitted: QueryDict) -> Decisi
             if error not in rebased.errors.get(field, []):
                 rebased.add_error(None if field == "assessment" else field, error)
     return rebased
+
+
+@signin_required
+@require_POST
+def indicator_withdraw_create(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
+    """Withdraw an indicator (with a reason): duty officers any of the post's, others only
+    one they recorded themselves. The row stays on the timeline, marked withdrawn."""
+    post = _post(request, code)
+    indicator = get_object_or_404(Indicator, post=post, pk=pk)
+    if not may_withdraw(request.user, indicator):
+        return HttpResponseForbidden(
+            _("Only the crisis centre, or whoever recorded it, withdraws an indicator.")
+        )
+    return _form_write(
+        request,
+        post,
+        form=IndicatorWithdrawForm(request.POST, prefix=f"withdraw-{indicator.pk}"),
+        form_key=f"withdraw-{indicator.pk}",
+        write=lambda **data: indicator_withdraw(indicator=indicator, user=request.user, **data),
+        partial="indicators",
+        anchor="indicators",
+        message=_("Indicator withdrawn; the post has been re-scored."),
+    )
 
 
 @signin_required

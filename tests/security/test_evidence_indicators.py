@@ -225,3 +225,62 @@ def test_a_post_with_evidence_is_not_deleted_with_it(admin_client, delivered):  
     assert "Cannot delete post" in page.content.decode()
     admin_client.post(url, {"post": "yes"})
     assert Indicator.objects.filter(pk=delivered.pk).exists()
+
+
+# --- Withdrawing from the post page -------------------------------------------------------
+
+
+def withdraw_url(indicator: Indicator) -> str:
+    return reverse("dashboard:indicator_withdraw", args=[indicator.post.code, indicator.pk])
+
+
+def test_a_duty_officer_withdraws_from_the_timeline(duty_client, duty_officer, delivered):  # type: ignore[no-untyped-def]
+    from tests.dashboard.conftest import htmx
+
+    html = duty_client.get(reverse("dashboard:post", args=[delivered.post.code])).content.decode()
+    assert f'name="withdraw-{delivered.pk}-reason"' in html
+    response = duty_client.post(
+        withdraw_url(delivered),
+        {f"withdraw-{delivered.pk}-reason": "The feed confused Kati and Kita"},
+        **htmx("indicators"),
+    )
+    assert response.status_code == 200
+    assert "assessmentChanged" in response["HX-Trigger"]
+    body = response.content.decode()
+    assert "withdrawn by duty on" in body and "The feed confused Kati and Kita" in body
+    delivered.refresh_from_db()
+    assert delivered.withdrawn_by == duty_officer and delivered.expires_at == delivered.withdrawn_at
+
+
+def test_a_withdrawal_without_a_reason_is_refused_in_place(duty_client, delivered):  # type: ignore[no-untyped-def]
+    from tests.dashboard.conftest import htmx
+
+    response = duty_client.post(
+        withdraw_url(delivered), {f"withdraw-{delivered.pk}-reason": "  "}, **htmx("indicators")
+    )
+    assert response.status_code == 422
+    assert "This field is required" in response.content.decode()
+    assert Indicator.objects.get(pk=delivered.pk).withdrawn_at is None
+
+
+def test_a_post_officer_withdraws_only_what_they_recorded(client, delivered):  # type: ignore[no-untyped-def]
+    officer = UserFactory(username="pso")
+    delivered.post.security_officers.add(officer)
+    own = IndicatorFactory(post=delivered.post, recorded_by=officer, text="Rumour of a curfew")
+    client.force_login(officer)
+    html = client.get(reverse("dashboard:post", args=[delivered.post.code])).content.decode()
+    assert f'name="withdraw-{own.pk}-reason"' in html
+    assert f'name="withdraw-{delivered.pk}-reason"' not in html
+    refused = client.post(withdraw_url(delivered), {f"withdraw-{delivered.pk}-reason": "x"})
+    assert refused.status_code == 403
+    assert Indicator.objects.get(pk=delivered.pk).withdrawn_at is None
+    done = client.post(withdraw_url(own), {f"withdraw-{own.pk}-reason": "Not confirmed"})
+    assert done.status_code == 302
+    assert Indicator.objects.get(pk=own.pk).withdrawal_reason == "Not confirmed"
+
+
+def test_an_outsider_cannot_withdraw(client, delivered):  # type: ignore[no-untyped-def]
+    client.force_login(UserFactory(username="outsider"))
+    response = client.post(withdraw_url(delivered), {f"withdraw-{delivered.pk}-reason": "x"})
+    assert response.status_code == 404
+    assert Indicator.objects.get(pk=delivered.pk).withdrawn_at is None
