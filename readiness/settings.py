@@ -221,6 +221,10 @@ REEVALUATE_EVERY_MINUTES = envint("REEVALUATE_EVERY_MINUTES", 15, minimum=1)
 RESCORE_SWEEP_SECONDS = envint("RESCORE_SWEEP_SECONDS", 30, minimum=1)
 RESCORE_CLAIM_STALE_SECONDS = envint("RESCORE_CLAIM_STALE_SECONDS", 30, minimum=1)
 
+# Recording a level decision needs a sign-in this recent, or the password typed again in
+# the decision form (readiness/dashboard/reauth.py).
+DECISION_REAUTH_MINUTES = envint("DECISION_REAUTH_MINUTES", 15, minimum=1)
+
 # Error reporting, opt-in: with SENTRY_DSN set, unhandled errors of the web processes and
 # the Celery tasks go to that Sentry project (no personal data, no performance tracing);
 # without it nothing is sent anywhere.

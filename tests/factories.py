@@ -9,7 +9,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from readiness.assessments.models import Decision
+from readiness.assessments.models import Assessment, Decision
 from readiness.indicators.models import Indicator
 from readiness.posts.models import ExitRoute, Post
 from readiness.posts.services import post_ladder_copy
@@ -112,7 +112,28 @@ class IndicatorFactory(factory.django.DjangoModelFactory):
     observed_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=2))
 
 
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    """A stored assessment with plain figures (no engine run)."""
+
+    class Meta:
+        model = Assessment
+
+    post = factory.SubFactory(PostFactory)
+    evaluated_at = factory.LazyFunction(timezone.now)
+    current_level = 0
+    recommended_level = 0
+    verdict = "on_time"
+    threat_index = 10.0
+    trend_per_day = 0.0
+    preparedness = 50.0
+    fingerprint = "f"
+    explanation = factory.LazyFunction(dict)
+
+
 class DecisionFactory(factory.django.DjangoModelFactory):
+    """An officer's decision, taken against an assessment of its own post that recommended
+    the level decided (a decision in this system always has one)."""
+
     class Meta:
         model = Decision
 
@@ -120,6 +141,12 @@ class DecisionFactory(factory.django.DjangoModelFactory):
     from_level = 0
     to_level = 1
     rationale = "Threat index rising after incidents"
+    assessment = factory.SubFactory(
+        AssessmentFactory,
+        post=factory.SelfAttribute("..post"),
+        current_level=factory.SelfAttribute("..from_level"),
+        recommended_level=factory.SelfAttribute("..to_level"),
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -19,9 +19,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyAdmin):
-    list_display = ["decided_at", "post", "from_level", "to_level", "decided_by", "decided_by_name"]
-    list_filter = ["post", "to_level"]
-    list_select_related = ["post", "decided_by"]
+    list_display = [
+        "decided_at", "post", "from_level", "to_level", "decided_by", "decided_by_name", "origin",
+        "assessment",
+    ]  # fmt: skip
+    # "legacy": recorded without an assessment, before it was required (the brief flags them).
+    list_filter = ["origin", "post", "to_level"]
+    list_select_related = ["post", "decided_by", "assessment__post"]
     search_fields = ["rationale", "post__code", "decided_by_name"]
     date_hierarchy = "decided_at"
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from readiness.posts.models import AlertLevel, Post
 
-from .models import Assessment, Decision
+from .models import Assessment, Decision, DecisionOrigin
 
 
 @transaction.atomic
@@ -23,8 +23,9 @@ def decision_record(
     assessment: Assessment | None,
     against_recommendation_confirmed: bool,
 ) -> Decision:
-    """Append a decision taken against ``assessment`` (what the officer saw) and move the
-    post to ``to_level``.
+    """Append a decision taken against ``assessment`` (what the officer saw: required, and
+    one of the post's own) and move the post to ``to_level``. Raises ValidationError naming
+    the field at fault; nothing is written then.
 
     The post row is locked for the whole check-and-write, so two officers deciding at once
     are serialised: the second one sees the first one's level and is told, instead of
@@ -41,40 +42,58 @@ def decision_record(
         errors["to_level"] = _("The post is already at this level.")
     if not rationale:
         errors["rationale"] = _("Say why: the rationale is part of the record.")
-    if assessment is not None:
-        if assessment.post_id != locked.pk:
-            raise ValidationError({"assessment": _("That assessment is of another post.")})
-        if assessment.current_level != locked.level:
-            # Someone else changed the level since this assessment: the officer's view of
-            # the situation is out of date.
-            errors["assessment"] = _(
-                "The level has changed since this assessment (now %(level)s). Review the "
-                "newest assessment before deciding."
-            ) % {"level": names.get(locked.level, locked.level)}
-        else:
-            newest = (
-                Assessment.objects.filter(pk=locked.newest_assessment_id)
-                .only("id", "recommended_level", "verdict")
-                .first()
-                if locked.newest_assessment_id is not None
-                else None
+    # The assessment is required and must be the post's own: without it the two checks
+    # below ("against the recommendation", "your view is out of date") could be skipped.
+    if assessment is None:
+        errors["assessment"] = (
+            _(
+                "A decision is taken against the post's newest assessment: none was given. "
+                "Review the assessment now shown before deciding."
             )
-            if newest is not None and (newest.recommended_level, newest.verdict) != (
-                assessment.recommended_level,
-                assessment.verdict,
-            ):
-                errors["assessment"] = _(
-                    "A newer assessment changed the recommendation since you opened the form. "
-                    "Review it before deciding."
-                )
-        if (
-            "to_level" not in errors
-            and to_level != assessment.recommended_level
-            and not against_recommendation_confirmed
+            if locked.newest_assessment_id is not None
+            else _(
+                "This post has not been assessed yet: a decision is taken against an "
+                "assessment. Wait for the first one (a minute at most), then decide."
+            )
+        )
+    elif assessment.post_id != locked.pk:
+        errors["assessment"] = _(
+            "That assessment is not one of this post's. Review the post's newest assessment "
+            "before deciding."
+        )
+    elif assessment.current_level != locked.level:
+        # Someone else changed the level since this assessment: the officer's view of
+        # the situation is out of date.
+        errors["assessment"] = _(
+            "The level has changed since this assessment (now %(level)s). Review the "
+            "newest assessment before deciding."
+        ) % {"level": names.get(locked.level, locked.level)}
+    else:
+        newest = (
+            Assessment.objects.filter(pk=locked.newest_assessment_id)
+            .only("id", "recommended_level", "verdict")
+            .first()
+            if locked.newest_assessment_id is not None
+            else None
+        )
+        if newest is not None and (newest.recommended_level, newest.verdict) != (
+            assessment.recommended_level,
+            assessment.verdict,
         ):
-            errors["against_recommendation_confirmed"] = _(
-                "This goes against the recommended level (%(level)s): tick to confirm."
-            ) % {"level": names.get(assessment.recommended_level, assessment.recommended_level)}
+            errors["assessment"] = _(
+                "A newer assessment changed the recommendation since you opened the form. "
+                "Review it before deciding."
+            )
+    if (
+        assessment is not None
+        and assessment.post_id == locked.pk
+        and "to_level" not in errors
+        and to_level != assessment.recommended_level
+        and not against_recommendation_confirmed
+    ):
+        errors["against_recommendation_confirmed"] = _(
+            "This goes against the recommended level (%(level)s): tick to confirm."
+        ) % {"level": names.get(assessment.recommended_level, assessment.recommended_level)}
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -87,6 +106,7 @@ def decision_record(
         decided_by=user if user is not None and user.is_authenticated else None,
         rationale=rationale,
         assessment=assessment,
+        origin=DecisionOrigin.OFFICER,
     )
     decision.full_clean()
     decision.save()

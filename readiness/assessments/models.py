@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -45,7 +46,8 @@ class ExplanationField(models.JSONField):
 
 
 class Assessment(models.Model):
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="assessments")
+    # PROTECT: an assessment is evidence, a post that has any is not deleted with them.
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="assessments")
     evaluated_at = models.DateTimeField(help_text=_("The engine's clock"))
     created_at = models.DateTimeField(default=timezone.now)
     current_level = models.PositiveSmallIntegerField()
@@ -86,6 +88,18 @@ class Assessment(models.Model):
         return f"{self.post.code} at {self.evaluated_at:%Y-%m-%d %H:%M}: {self.verdict}"
 
 
+class DecisionOrigin(models.TextChoices):
+    """Where a decision row comes from. Only an officer's decision in this system is taken
+    against an assessment (required: the checks "against the recommendation" and "your
+    view is out of date" need it); a scenario file transcribes a past crisis's decisions,
+    which no assessment of this system saw; legacy rows were recorded before the
+    assessment was required (migration 0008) and the daily brief flags them."""
+
+    OFFICER = "officer", _("Recorded by an officer")
+    SCENARIO = "scenario", _("Loaded from a scenario file")
+    LEGACY = "legacy", _("Recorded without an assessment (before it was required)")
+
+
 class Decision(models.Model):
     """An officer's change of level: append-only, the decision log is evidence."""
 
@@ -100,8 +114,13 @@ class Decision(models.Model):
         max_length=120, blank=True, help_text=_("Who decided, when not a user of this system")
     )
     rationale = models.TextField()
+    # Required for every decision recorded in this system (decision_assessment_required);
+    # NULL only for the origins that never had one (DecisionOrigin).
     assessment = models.ForeignKey(
         Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
+    origin = models.CharField(
+        max_length=10, choices=DecisionOrigin.choices, default=DecisionOrigin.OFFICER
     )
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -112,12 +131,38 @@ class Decision(models.Model):
                 condition=~Q(from_level=F("to_level")), name="decision_changes_level"
             ),
             models.CheckConstraint(condition=~Q(rationale=""), name="decision_has_rationale"),
+            models.CheckConstraint(
+                condition=Q(origin__in=DecisionOrigin.values), name="decision_origin_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(assessment__isnull=False)
+                | Q(origin__in=[DecisionOrigin.SCENARIO, DecisionOrigin.LEGACY]),
+                name="decision_assessment_required",
+            ),
+            # A transcribed decision cannot pose as one of this system's users'.
+            models.CheckConstraint(
+                condition=~Q(origin=DecisionOrigin.SCENARIO) | Q(decided_by__isnull=True),
+                name="decision_scenario_has_no_user",
+            ),
         ]
 
     def __str__(self) -> str:
         return (
             f"{self.post.code}: {self.from_level} → {self.to_level} on {self.decided_at:%Y-%m-%d}"
         )
+
+    def clean(self) -> None:
+        if self.origin == DecisionOrigin.OFFICER and self.assessment_id is None:
+            raise ValidationError(
+                {"assessment": _("A decision is taken against an assessment of the post.")}
+            )
+        assessment = self.assessment if self.assessment_id is not None else None
+        if (
+            assessment is not None
+            and self.post_id is not None
+            and assessment.post_id != self.post_id
+        ):
+            raise ValidationError({"assessment": _("That assessment is of another post.")})
 
 
 class RecommendationChange(models.Model):

@@ -44,6 +44,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from readiness.assessments.summary import summary_of
 from readiness.engine import assess
 from readiness.engine.assessment import EXPLANATION_FORMAT
+from readiness.evidence import evidence_path
 from readiness.posts.models import Post
 from readiness.wording.verdict import verdict
 
@@ -508,7 +509,9 @@ def assessments_prune(*, keep_days: int = 14, now: dt.datetime | None = None) ->
     ids = list(doomed)
     deleted = 0
     for start in range(0, len(ids), PRUNE_CHUNK):
-        with transaction.atomic():
+        # The one path that deletes assessments: the database refuses it elsewhere
+        # (evidence); each chunk commits on its own.
+        with evidence_path("prune"):
             count, _by_model = Assessment.objects.filter(
                 pk__in=ids[start : start + PRUNE_CHUNK]
             ).delete()

@@ -8,3 +8,11 @@ class DashboardConfig(AppConfig):
     name = "readiness.dashboard"
     label = "dashboard"
     verbose_name = _("Dashboards")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .reauth import note_sign_in
+
+        # The decision form asks for the password again once the sign-in is old.
+        user_logged_in.connect(note_sign_in, dispatch_uid="dashboard-reauth-sign-in")

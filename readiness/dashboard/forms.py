@@ -7,10 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from readiness.assessments.models import Verdict
+from readiness.indicators.corrections import REASON_MAX_LENGTH
 from readiness.indicators.models import Credibility, Indicator, Reliability
 from readiness.posts.limits import EARLIEST_DATE, LATEST_DATE, ROUTE_SEATS_MAX
 from readiness.posts.models import AlertLevel, Category, RouteStatus
@@ -164,11 +166,35 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Why, in a few sentences: this goes into the decision log."),
     )
-    assessment = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The assessment the decision is taken against: required (readiness.assessments
+    # .decisions.decision_record refuses a decision without one, or with another post's).
+    assessment = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={
+            "required": _(
+                "A decision is taken against the post's newest assessment: none was given. "
+                "Review the assessment now shown before deciding."
+            ),
+            "invalid": _("That is not an assessment of this post."),
+            "min_value": _("That is not an assessment of this post."),
+            "max_value": _("That is not an assessment of this post."),
+        },
+    )
     against_recommendation_confirmed = forms.BooleanField(
         label=_("I confirm this decision goes against the recommended level"),
         required=False,
         help_text=_("Needed only when the new level differs from the recommended one."),
+    )
+    # Re-authentication (readiness/dashboard/reauth.py): asked when the sign-in is older
+    # than settings.DECISION_REAUTH_MINUTES. Never rendered back.
+    password = forms.CharField(
+        label=_("Your password"),
+        required=False,
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
     def __init__(
@@ -180,6 +206,21 @@ class DecisionForm(forms.Form):
             for level in levels
             if level.rank != current
         ]
+        self.fields["password"].help_text = _(
+            "Needed only if you signed in more than %(minutes)s minutes ago: a level "
+            "decision is recorded by the officer at the screen."
+        ) % {"minutes": settings.DECISION_REAUTH_MINUTES}
+
+
+class IndicatorWithdrawForm(forms.Form):
+    """Withdraw an indicator from the post page's timeline (readiness.indicators
+    .corrections.indicator_withdraw): it stays on the timeline, no longer counts, and says
+    who withdrew it, when and why."""
+
+    default_renderer = renderer
+    reason = forms.CharField(
+        label=_("Why it is withdrawn"), max_length=REASON_MAX_LENGTH, strip=True
+    )
 
 
 class RouteCheckForm(forms.Form):

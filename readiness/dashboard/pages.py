@@ -21,7 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from readiness.assessments.changes import assessment_changes
-from readiness.assessments.models import Assessment
+from readiness.assessments.models import Assessment, DecisionOrigin
 from readiness.engine import contributions_from_dict
 from readiness.indicators.models import Credibility, Reliability
 from readiness.posts import access
@@ -518,6 +518,9 @@ class PostPage:
             source = i.source
             if i.recorded_by_id:
                 source += ", " + _("recorded by %(who)s") % {"who": i.recorded_by.get_username()}
+            amended = self._amended(i)
+            if amended:
+                state = amended
             out.append(
                 {
                     "id": i.pk,
@@ -534,9 +537,33 @@ class PostPage:
                     "weight": expired
                     if status == "expired"
                     else (numbers.number(weight, 2) if weight is not None else uncounted),
+                    "withdrawn": i.withdrawn_at is not None,
+                    "corrects": i.corrects_id,
+                    "reason": i.withdrawal_reason,
+                    "may_withdraw": i.withdrawn_at is None
+                    and (self.can_decide or i.recorded_by_id == self.user.pk),
+                    "withdraw_form": self.bound.get(f"withdraw-{i.pk}"),
                 }
             )
         return out
+
+    def _amended(self, i: Any) -> str:
+        """An indicator's correction or withdrawal, said on the timeline (the row stays:
+        it is evidence; it no longer counts from then)."""
+        if i.withdrawn_at is None:
+            return (
+                _("corrects #%(id)s") % {"id": i.corrects_id} if i.corrects_id is not None else ""
+            )
+        when = formats.date_format(timezone.localtime(i.withdrawn_at, self.tz), "j M H:i")
+        correction = getattr(i, "correction", None)
+        if correction is not None:
+            return _("superseded by #%(id)s on %(when)s") % {"id": correction.pk, "when": when}
+        if i.withdrawn_by_id is not None:
+            return _("withdrawn by %(who)s on %(when)s") % {
+                "who": i.withdrawn_by.get_username(),
+                "when": when,
+            }
+        return _("withdrawn on %(when)s") % {"when": when}
 
     @property
     def timeline_more(self) -> bool:
@@ -658,6 +685,12 @@ class PostPage:
         return f"{reverse('dashboard:post_poll', args=[self.post.code])}?since={since}"
 
 
+def may_withdraw(user: Any, indicator: Any) -> bool:
+    """Duty officers withdraw any indicator of a post they see; others only one they
+    recorded themselves (a feed's is the crisis centre's to withdraw)."""
+    return bool(access.can_decide(user) or indicator.recorded_by_id == user.pk)
+
+
 class BriefPage:
     def __init__(self, *, user: Any, now: dt.datetime | None = None) -> None:
         self.user = user
@@ -754,7 +787,7 @@ class BriefPage:
         return names
 
     @cached_property
-    def decisions(self) -> list[dict[str, Any]]:
+    def _decision_rows(self) -> list[dict[str, Any]]:
         decisions = selectors.recent_decisions(user=self.user, since=self.since)
         names = selectors.level_names_of(post_ids={d.post_id for d in decisions})
 
@@ -768,9 +801,21 @@ class BriefPage:
                 "to": label(d.post_id, d.to_level),
                 "against": d.assessment is not None
                 and d.assessment.recommended_level != d.to_level,
+                # Recorded before the assessment was required: its checks never ran.
+                "unchecked": d.assessment_id is None and d.origin == DecisionOrigin.LEGACY,
+                "recent": d.decided_at >= self.since,
             }
             for d in decisions
         ]
+
+    @property
+    def decisions(self) -> list[dict[str, Any]]:
+        return [row for row in self._decision_rows if row["recent"]]
+
+    @property
+    def unchecked_decisions(self) -> list[dict[str, Any]]:
+        """Every legacy decision without an assessment, flagged until reviewed."""
+        return [row for row in self._decision_rows if row["unchecked"]]
 
     @cached_property
     def counts(self) -> list[tuple[str, str, str, int]]:

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from readiness.assessments import changes
-from readiness.assessments.models import Assessment, Decision, Verdict
+from readiness.assessments.models import Assessment, Decision, DecisionOrigin, Verdict
 from readiness.engine import contributions_from_dict
 from readiness.indicators.models import Indicator
 from readiness.posts.access import posts_visible_to
@@ -331,7 +331,10 @@ def indicator_timeline(
 ) -> tuple[list[Indicator], bool]:
     """The newest indicators matching the filters, and whether older ones match too."""
     now = now or timezone.now()
-    rows = Indicator.objects.filter(post=post).select_related("recorded_by")
+    # A withdrawal's author and a superseded row's correction, in the same query.
+    rows = Indicator.objects.filter(post=post).select_related(
+        "recorded_by", "withdrawn_by", "correction"
+    )
     if filters.category:
         rows = rows.filter(category=filters.category)
     if filters.min_severity:
@@ -514,9 +517,11 @@ def _compared_indicators(explanation: dict[str, Any]) -> dict[str, Any]:
 
 
 def recent_decisions(*, user: Any, since: dt.datetime) -> list[Decision]:
-    """Decisions of the visible posts since a time, newest first: one query."""
+    """Decisions of the visible posts since a time, and every legacy decision without an
+    assessment whenever it was taken (the brief flags them), newest first: one query."""
     return list(
-        Decision.objects.filter(post__in=posts_visible_to(user), decided_at__gte=since)
+        Decision.objects.filter(post__in=posts_visible_to(user))
+        .filter(Q(decided_at__gte=since) | Q(origin=DecisionOrigin.LEGACY, assessment__isnull=True))
         .select_related("post", "decided_by", "assessment")
         .defer("assessment__explanation")
         .order_by("-decided_at", "-id")

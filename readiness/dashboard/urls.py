@@ -14,6 +14,11 @@ urlpatterns = [
     path("posts/<str:code>/indicators/new/", views.indicator_create, name="indicator_create"),
     path("posts/<str:code>/decisions/new/", views.decision_create, name="decision_create"),
     path(
+        "posts/<str:code>/indicators/<int:pk>/withdraw/",
+        views.indicator_withdraw_create,
+        name="indicator_withdraw",
+    ),
+    path(
         "posts/<str:code>/routes/<int:pk>/check/",
         views.route_check_create,
         name="route_check",

@@ -39,6 +39,7 @@ from django_htmx.middleware import HtmxDetails
 from readiness.assessments import live
 from readiness.assessments.decisions import decision_record
 from readiness.assessments.models import Assessment
+from readiness.indicators.corrections import indicator_withdraw
 from readiness.indicators.models import Indicator
 from readiness.indicators.services import indicator_record
 from readiness.posts import access
@@ -48,9 +49,16 @@ from readiness.rosters.models import StaffMember
 from readiness.rosters.services import staff_confirm
 from readiness.wording import numbers
 
-from . import selectors
-from .forms import ActionTickForm, DecisionForm, IndicatorForm, RouteCheckForm, StaffConfirmForm
-from .pages import BriefPage, OverviewPage, PostPage
+from . import reauth, selectors
+from .forms import (
+    ActionTickForm,
+    DecisionForm,
+    IndicatorForm,
+    IndicatorWithdrawForm,
+    RouteCheckForm,
+    StaffConfirmForm,
+)
+from .pages import BriefPage, OverviewPage, PostPage, may_withdraw
 
 # Panels of the post page an HTMX request may ask for by target id.
 POST_PANELS = frozenset(
@@ -333,20 +341,42 @@ def decision_create(request: SignedInRequest, code: str) -> HttpResponse:
     form = DecisionForm(request.POST, levels=page.ladder, current=post.level)
     if form.is_valid():
         data = form.cleaned_data
-        assessment = None
-        if data.get("assessment"):
-            assessment = Assessment.objects.filter(pk=data["assessment"], post=post).first()
-        try:
-            decision_record(
-                post=post,
-                to_level=data["to_level"],
-                rationale=data["rationale"],
-                user=request.user,
-                assessment=assessment,
-                against_recommendation_confirmed=data["against_recommendation_confirmed"],
+        # Only one of the post's own assessments: another post's (or no such) id is refused
+        # here, never taken as "no assessment".
+        assessment = Assessment.objects.filter(pk=data["assessment"], post=post).first()
+        if not reauth.is_fresh(request) and not reauth.confirm_password(request, data["password"]):
+            form.add_error(
+                "password",
+                (
+                    _("That is not your password. Nothing was recorded; type it again.")
+                    if data["password"]
+                    else _(
+                        "You signed in more than %(minutes)s minutes ago: type your password "
+                        "to record this decision. Nothing you typed is lost."
+                    )
+                    % {"minutes": reauth.window_minutes()}
+                ),
             )
-        except ValidationError as exc:
-            _add_errors(form, exc)
+        elif assessment is None:
+            form.add_error(
+                "assessment",
+                _(
+                    "That assessment is not one of this post's. Review the post's newest "
+                    "assessment, now shown, before deciding."
+                ),
+            )
+        else:
+            try:
+                decision_record(
+                    post=post,
+                    to_level=data["to_level"],
+                    rationale=data["rationale"],
+                    user=request.user,
+                    assessment=assessment,
+                    against_recommendation_confirmed=data["against_recommendation_confirmed"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
     if not form.is_valid():
         if "assessment" in form.errors:
             # Show the newest assessment now, keeping what was typed: the next submit is
@@ -378,6 +408,29 @@ def _rebased(form: DecisionForm, page: PostPage, submitted: QueryDict) -> Decisi
             if error not in rebased.errors.get(field, []):
                 rebased.add_error(None if field == "assessment" else field, error)
     return rebased
+
+
+@signin_required
+@require_POST
+def indicator_withdraw_create(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
+    """Withdraw an indicator (with a reason): duty officers any of the post's, others only
+    one they recorded themselves. The row stays on the timeline, marked withdrawn."""
+    post = _post(request, code)
+    indicator = get_object_or_404(Indicator, post=post, pk=pk)
+    if not may_withdraw(request.user, indicator):
+        return HttpResponseForbidden(
+            _("Only the crisis centre, or whoever recorded it, withdraws an indicator.")
+        )
+    return _form_write(
+        request,
+        post,
+        form=IndicatorWithdrawForm(request.POST, prefix=f"withdraw-{indicator.pk}"),
+        form_key=f"withdraw-{indicator.pk}",
+        write=lambda **data: indicator_withdraw(indicator=indicator, user=request.user, **data),
+        partial="indicators",
+        anchor="indicators",
+        message=_("Indicator withdrawn; the post has been re-scored."),
+    )
 
 
 @signin_required

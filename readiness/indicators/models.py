@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from readiness.posts import limits
 from readiness.posts.models import Category, Post
@@ -85,7 +86,8 @@ class Indicator(models.Model):
     """An event (weighs from ``observed_at`` and decays) or an ongoing condition (weighs fully
     until ``ended_at``, then decays)."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="indicators")
+    # PROTECT: indicators are evidence, a post that has any is not deleted with them.
+    post = models.ForeignKey(Post, on_delete=models.PROTECT, related_name="indicators")
     category = models.CharField(max_length=24, choices=Category.choices)
     severity = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(5)], help_text=_("1 minor … 5 extreme")
@@ -127,6 +129,31 @@ class Indicator(models.Model):
         related_name="indicators",
         help_text=_("The feed that delivered it, if one did"),
     )
+    # Corrections and withdrawals (readiness.indicators.corrections): an indicator is
+    # evidence and never rewritten. A correction is a new row pointing at the one it
+    # corrects, which is withdrawn by it; a withdrawal stops the row weighing from
+    # ``withdrawn_at`` (its expiry is brought forward to then, as a feed's CAP Cancel does)
+    # and says who withdrew it and why.
+    corrects = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="correction",
+        help_text=_("The indicator this one corrects (and supersedes)"),
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField(blank=True, editable=False)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-observed_at", "-id"]
@@ -167,6 +194,14 @@ class Indicator(models.Model):
             models.CheckConstraint(
                 condition=Q(ended_at__isnull=True) | Q(ended_at__lt=limits.LATEST_DATE),
                 name="indicator_ended_before_2101",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawal_reason="")
+                | (Q(withdrawn_at__isnull=False) & ~Q(withdrawal_reason="")),
+                name="indicator_withdrawal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(corrects=F("id")), name="indicator_does_not_correct_itself"
             ),
             models.UniqueConstraint(
                 fields=["post", "external_id"],

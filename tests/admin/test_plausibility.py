@@ -172,16 +172,32 @@ def test_an_indicator_observed_more_than_five_years_ago_is_refused(admin_client,
     assert not Indicator.objects.exists()
 
 
-def test_an_old_indicator_can_still_be_edited_when_its_date_is_kept(admin_client, post):  # type: ignore[no-untyped-def]
+def test_an_old_indicator_can_still_be_corrected_when_its_date_is_kept(admin_client, post):  # type: ignore[no-untyped-def]
+    """A stored indicator is evidence: never edited, corrected by a new one that keeps its
+    (old) date, which the five-year limit on typed dates does not refuse."""
     old = (timezone.now() - dt.timedelta(days=6 * 365)).replace(microsecond=0)
     indicator = IndicatorFactory(post=post, observed_at=old)  # from a hindcast scenario
+    local = timezone.localtime(old)
     response = admin_client.post(
-        reverse("admin:indicators_indicator_change", args=[indicator.pk]),
-        indicator_form(post, old, text="Checkpoint attacked (corrected)", event="senou-attack"),
+        reverse("admin:indicators_indicator_correct", args=[indicator.pk]),
+        {
+            **indicator_form(
+                post, old, text="Checkpoint attacked (corrected)", event="senou-attack"
+            ),
+            "observed_at": local.strftime("%Y-%m-%d %H:%M:%S"),
+            "reason": "The checkpoint, not the market",
+        },
     )
-    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert response.status_code == 302, response.context["form"].errors
+    corrected = Indicator.objects.get(corrects=indicator)
+    assert (corrected.text, corrected.event, corrected.observed_at) == (
+        "Checkpoint attacked (corrected)",
+        "senou-attack",
+        old,
+    )
     indicator.refresh_from_db()
-    assert (indicator.text, indicator.event) == ("Checkpoint attacked (corrected)", "senou-attack")
+    assert indicator.text == "Armed clash on the airport road"  # as it was
+    assert indicator.withdrawn_at is not None
 
 
 def test_the_indicator_admin_takes_event_and_de_escalation(admin_client, post):  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from readiness.assessments.models import Assessment, RecommendationChange
 from readiness.assessments.selectors import scoring_inputs
 from readiness.engine import contributions_from_dict
 from readiness.engine.assessment import EXPLANATION_FORMAT
+from readiness.evidence import evidence_path
 from readiness.posts.models import Post
 from tests.factories import (
     CommunityFactory,
@@ -67,7 +68,8 @@ def test_an_explanation_in_an_older_format_is_replaced_even_when_nothing_changed
     settled = services.post_rescore(post_id=post.pk, now=now)  # the hold memory settles
     old = dict(settled.explanation)
     del old["format"]  # as stored before the format mark (and the French codes)
-    Assessment.objects.filter(pk=settled.pk).update(explanation=old)
+    with evidence_path("migration"):  # as a data migration would have left it
+        Assessment.objects.filter(pk=settled.pk).update(explanation=old)
     renewed = services.post_rescore(post_id=post.pk, now=now)
     assert renewed.pk != settled.pk
     assert renewed.explanation["format"] == EXPLANATION_FORMAT
@@ -275,9 +277,10 @@ def test_the_first_write_after_a_quiet_spell_is_scored_at_once_a_burst_waits(pos
     release(post)
     assert services._claim_and_queue(post.pk) is True  # right after: a burst
     assert countdowns == [0, services.COALESCE_SECONDS]
-    Assessment.objects.filter(post=post).update(
-        created_at=timezone.now() - dt.timedelta(seconds=services.QUIET_SECONDS + 1)
-    )
+    with evidence_path("migration"):  # time passes: the stored one is older
+        Assessment.objects.filter(post=post).update(
+            created_at=timezone.now() - dt.timedelta(seconds=services.QUIET_SECONDS + 1)
+        )
     release(post)
     assert services._claim_and_queue(post.pk) is True
     assert countdowns[-1] == 0
@@ -455,7 +458,8 @@ def test_an_older_evaluation_finishing_last_does_not_take_the_pointer(post):  # 
 
 def test_deleting_the_newest_assessment_leaves_no_dangling_pointer(post):  # type: ignore[no-untyped-def]
     newest = services.post_rescore(post_id=post.pk)
-    newest.delete()
+    with evidence_path("prune"):  # the one path that deletes assessments
+        newest.delete()
     post.refresh_from_db()
     assert post.newest_assessment_id is None
 

@@ -23,6 +23,7 @@ def resolved_urls(post) -> list[str]:  # type: ignore[no-untyped-def]
         "overview_events": {},
         "indicator_create": {"code": post.code},
         "decision_create": {"code": post.code},
+        "indicator_withdraw": {"code": post.code, "pk": post.indicators.first().pk},
         "route_check": {"code": post.code, "pk": route.pk},
         "staff_confirm": {"code": post.code, "pk": staff.pk},
         "action_tick": {"code": post.code, "pk": item.pk},

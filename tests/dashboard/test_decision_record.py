@@ -107,16 +107,45 @@ def test_an_assessment_of_another_post_is_refused(post_a, post_b):  # type: igno
         record(post_a, assessment=newest(post_b), against_recommendation_confirmed=True)
 
 
-def test_without_an_assessment_no_confirmation_is_needed(db):  # type: ignore[no-untyped-def]
+def test_without_an_assessment_a_decision_is_refused_and_nothing_is_written(post_a):  # type: ignore[no-untyped-def]
+    """Without one the checks "against the recommendation" and "out of date" would be
+    skipped: the assessment is required."""
+    before = post_a.level
+    with pytest.raises(ValidationError) as error:
+        record(post_a, assessment=None, against_recommendation_confirmed=True)
+    assert "assessment" in error.value.message_dict
+    assert "none was given" in error.value.message_dict["assessment"][0]
+    assert not Decision.objects.filter(post=post_a).exists()
+    assert Post.objects.get(pk=post_a.pk).level == before
+
+
+def test_a_post_never_assessed_cannot_be_decided_yet(db):  # type: ignore[no-untyped-def]
     from tests.factories import PostFactory
 
     post = PostFactory()
-    decision = decision_record(
-        post=post,
-        to_level=1,
-        rationale="Opening drill",
-        user=None,
-        assessment=None,
-        against_recommendation_confirmed=False,
-    )
-    assert decision.from_level == 0 and post.level == 1
+    with pytest.raises(ValidationError) as error:
+        decision_record(
+            post=post,
+            to_level=1,
+            rationale="Opening drill",
+            user=None,
+            assessment=None,
+            against_recommendation_confirmed=True,
+        )
+    assert "not been assessed yet" in error.value.message_dict["assessment"][0]
+    assert not Decision.objects.exists() and Post.objects.get(pk=post.pk).level == 0
+
+
+def test_an_assessment_of_another_post_is_refused_with_the_checks_run(post_a, post_b):  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError) as error:
+        record(post_a, assessment=newest(post_b), against_recommendation_confirmed=True)
+    assert "not one of this post" in error.value.message_dict["assessment"][0]
+    assert not Decision.objects.exists()
+
+
+def test_a_recorded_decision_is_an_officer_s_with_its_assessment(bamako_today, duty_officer):  # type: ignore[no-untyped-def]
+    from readiness.assessments.models import DecisionOrigin
+
+    seen = newest(bamako_today)
+    decision = record(bamako_today, user=duty_officer, against_recommendation_confirmed=True)
+    assert decision.origin == DecisionOrigin.OFFICER and decision.assessment_id == seen.pk

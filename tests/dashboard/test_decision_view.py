@@ -134,3 +134,42 @@ def test_an_outsider_gets_404(outsider_client, post_a):  # type: ignore[no-untyp
 def test_a_get_goes_back_to_the_form(duty_client, post_a):  # type: ignore[no-untyped-def]
     response = duty_client.get(url(post_a))
     assert response.status_code == 302 and response["Location"].endswith("#record-decision")
+
+
+# --- The assessment is required and the post's own ------------------------------------------
+
+
+@pytest.mark.parametrize("given", [None, "", "999999", "abc", "-1", "99999999999999999999999"])
+def test_a_decision_without_a_valid_assessment_is_refused_and_nothing_written(
+    duty_client, bamako_today, given
+):  # type: ignore[no-untyped-def]
+    data = form_data(bamako_today, rationale="Typed with care")
+    if given is None:
+        del data["assessment"]
+    else:
+        data["assessment"] = given
+    response = duty_client.post(url(bamako_today), data, **htmx("record-decision"))
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "assessment" in html and (
+        "none was given" in html
+        or "not one of this post" in html
+        or "not an assessment of this post" in html
+    )
+    newest = Assessment.objects.filter(post=bamako_today).latest()
+    assert f'name="assessment" value="{newest.pk}"' in html, "the form moves to the newest"
+    assert "Typed with care" in html
+    assert not Decision.objects.filter(post=bamako_today, rationale="Typed with care").exists()
+    assert Post.objects.get(pk=bamako_today.pk).level == bamako_today.level
+
+
+def test_another_post_s_assessment_is_refused_and_nothing_written(
+    duty_client, bamako_today, post_a
+):  # type: ignore[no-untyped-def]
+    foreign = Assessment.objects.filter(post=post_a).latest()
+    data = form_data(bamako_today, assessment=foreign.pk, against_recommendation_confirmed="on")
+    response = duty_client.post(url(bamako_today), data, **htmx("record-decision"))
+    assert response.status_code == 422
+    assert "not one of this post" in response.content.decode()
+    assert not Decision.objects.filter(origin="officer").exists()
+    assert Post.objects.get(pk=bamako_today.pk).level == bamako_today.level

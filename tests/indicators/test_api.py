@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from readiness.assessments.models import Assessment
+from readiness.evidence import evidence_path
 from readiness.indicators.models import Indicator
 from readiness.indicators.services import feed_create, feed_token_issue
 from tests.factories import PostFactory
@@ -101,7 +102,8 @@ def test_an_external_id_used_by_another_source_is_refused_not_taken_over(deliver
     other, _token = feed_create(name="Other desk", reliability="E", posts=[post])
     deliver(observation())
     first = Indicator.objects.get()
-    Indicator.objects.filter(pk=first.pk).update(feed=other)  # as if the other desk sent it
+    with evidence_path("migration"):  # as if the other desk had sent it
+        Indicator.objects.filter(pk=first.pk).update(feed=other)
     response = deliver(observation())
     assert response.status_code == 409
     assert "another source" in response.json()["errors"]["0"]["external_id"][0]
@@ -355,9 +357,10 @@ def test_a_cap_reference_without_an_event_gives_both_one_from_the_identifier(del
 def test_a_cap_reference_does_not_reach_another_feed_s_indicators(deliver, post):  # type: ignore[no-untyped-def]
     deliver(cap(identifier="SW-1"), content_type="application/cap+xml", url=CAP_URL)
     other, _token = feed_create(name="Other desk", reliability="E", posts=[post])
-    Indicator.objects.filter(external_id=f"{SENDER},SW-1").update(
-        feed=other, event="someone-else-s"
-    )
+    with evidence_path("migration"):  # as if the other desk had sent it
+        Indicator.objects.filter(external_id=f"{SENDER},SW-1").update(
+            feed=other, event="someone-else-s"
+        )
     follow_up = cap(identifier="SW-2", references=cap_reference("SW-1"))
     deliver(follow_up, content_type="application/cap+xml", url=CAP_URL)
     assert Indicator.objects.get(external_id=f"{SENDER},SW-2").event == (

@@ -1,4 +1,5 @@
-"""Fixtures of the door tests: a post, a feed allowed to write to it, and a sender."""
+"""Fixtures of the security tests: a post, a feed allowed to write to it, a sender, and the
+dashboards' personas (for the tests that open a post page)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.test import Client
 from readiness.indicators.models import Feed
 from readiness.indicators.services import feed_create
 from readiness.posts.models import Post
+from tests.dashboard.conftest import duty_client, duty_officer  # noqa: F401  (fixtures)
 from tests.factories import PostFactory
 
 from .doors import CAP_URL, JSON_URL, POST_CODE

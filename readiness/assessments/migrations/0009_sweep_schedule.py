@@ -23,7 +23,7 @@ def unseed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assessments", "0007_assessment_summary"),
+        ("assessments", "0008_decision_origin_and_evidence_triggers"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

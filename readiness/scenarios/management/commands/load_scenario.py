@@ -1,4 +1,4 @@
-"""python manage.py load_scenario FILE [--as-of DATE | --as-if-today DATE]"""
+"""python manage.py load_scenario FILE [--as-of DATE | --as-if-today DATE] [--over-live]"""
 
 from __future__ import annotations
 
@@ -43,6 +43,16 @@ class Command(BaseCommand):
             metavar="DATE",
             help="load the timeline up to DATE, with every date moved so that DATE is today (demo)",
         )
+        parser.add_argument(
+            "--over-live",
+            action="store_true",
+            help=(
+                "load onto a post that holds records not loaded from this file (feeds', "
+                "officers' indicators, decisions, route checks): the file's records are added "
+                "beside them; none of theirs is deleted, rewritten or undone, and the level "
+                "and decision log stay the post's"
+            ),
+        )
 
     def handle(self, *args: object, **options: Any) -> None:
         try:
@@ -63,7 +73,9 @@ class Command(BaseCommand):
             shift = dt.timedelta(days=(today - as_if_today).days)
             as_of = timezone.now() - shift
         try:
-            report = scenario_load(scenario, as_of=as_of, shift=shift)
+            report = scenario_load(
+                scenario, as_of=as_of, shift=shift, over_live=options["over_live"]
+            )
         except ValueError as exc:
             raise CommandError(f"the scenario was not loaded: {exc}") from None
         self.stdout.write(self.style.SUCCESS(f"{scenario.id}: {report.summary()}"))
