@@ -330,6 +330,8 @@ LOGGING = {
         # In-process (eager) tasks would log every run into the runserver console.
         "celery": {"level": "INFO" if REDIS_URL else "WARNING"},
         "kombu": {"level": "WARNING"},
+        # Lockouts are warnings; every sign-in's bookkeeping is not worth a line.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -338,3 +340,9 @@ from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
 
 IMPORT_EXPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Formulas are neutralised by the resources (readiness/rosters/resources.py: a leading
+# apostrophe, for = + - @ tab and CR); the library's own escaping only drops a leading "="
+# and turns every cell into text, so it stays off. Control characters XLSX cannot hold
+# become U+FFFD instead of failing the export.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
