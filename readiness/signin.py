@@ -14,8 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 # Requests the pages make by themselves (polls, refreshes after an event) carry this
-# header (templates set it with hx-headers): they do not count as activity, so an open tab
-# left alone is still signed out. Forging it only shortens one's own session.
+# header (static/readiness/dashboard.js sets it), and event streams (EventSource) ask for
+# text/event-stream: neither counts as activity, so an open tab left alone is still signed
+# out. Forging either only shortens one's own session.
 BACKGROUND_HEADER = "HTTP_X_READINESS_BACKGROUND"
 LAST_ACTIVITY = "readiness_last_activity"
 # The time of the last activity is written at most this often (seconds): writing the
@@ -52,6 +53,12 @@ def client_ip(request: HttpRequest) -> str:
         return remote
 
 
+def _background(request: HttpRequest) -> bool:
+    return request.META.get(BACKGROUND_HEADER) == "1" or "text/event-stream" in (
+        request.META.get("HTTP_ACCEPT", "") or ""
+    )
+
+
 class IdleTimeoutMiddleware:
     """Signs a user out after settings.SESSION_IDLE_MINUTES without a request of their own.
     The view then answers as to anyone signed out (the sign-in page; for HTMX, a redirect
@@ -68,7 +75,7 @@ class IdleTimeoutMiddleware:
             if isinstance(last, int | float) and now - last > idle:
                 logout(request)
             elif not isinstance(last, int | float) or (
-                request.META.get(BACKGROUND_HEADER) != "1" and now - last > ACTIVITY_RESOLUTION
+                not _background(request) and now - last > ACTIVITY_RESOLUTION
             ):
                 request.session[LAST_ACTIVITY] = now
         return self.get_response(request)

@@ -71,6 +71,13 @@ def test_polls_do_not_count_as_activity(duty_client, settings):  # type: ignore[
     assert time.time() - last > limit - 70, "the poll did not renew the session"
 
 
+def test_an_event_stream_does_not_count_as_activity(duty_client, settings):  # type: ignore[no-untyped-def]
+    limit = settings.SESSION_IDLE_MINUTES * 60
+    idle_for(duty_client, limit - 60)
+    duty_client.get("/", HTTP_ACCEPT="text/event-stream")
+    assert time.time() - duty_client.session[LAST_ACTIVITY] > limit - 70
+
+
 @pytest.mark.parametrize("path", ["/", "/brief/", "/admin/", "/admin/rosters/staffmember/", "POST"])
 def test_pages_are_never_stored_in_a_cache(admin_client, path):  # type: ignore[no-untyped-def]
     if path == "POST":
