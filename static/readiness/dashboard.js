@@ -9,12 +9,14 @@
     }
   });
 
-  // Requests the page makes by itself -- a poll ("every Ns", no triggering event) or a
-  // panel refreshing after "assessmentChanged" -- say so, and do not count as the user's
-  // activity for the idle sign-out (readiness/signin.py).
+  // Requests the page makes by itself -- a poll ("every Ns", no triggering event), a panel
+  // refreshing after "assessmentChanged", a refresh an event stream asks for ("live") --
+  // say so, and do not count as the user's activity for the idle sign-out
+  // (readiness/signin.py).
+  var BACKGROUND_EVENTS = { assessmentChanged: true, live: true };
   document.addEventListener("htmx:configRequest", function (event) {
     var trigger = event.detail.triggeringEvent;
-    if (!trigger || trigger.type === "assessmentChanged") {
+    if (!trigger || BACKGROUND_EVENTS[trigger.type]) {
       event.detail.headers["X-Readiness-Background"] = "1";
     }
   });
