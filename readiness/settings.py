@@ -7,6 +7,7 @@ ImproperlyConfigured naming the variable, rather than running half-configured.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "django_htmx",
     "template_partials",
     "django_celery_beat",
@@ -95,8 +98,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "readiness.signin.IdleTimeoutMiddleware",
+    "readiness.signin.NoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "readiness.urls"
@@ -141,9 +149,60 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # ASVS 5.0 6.2.1: at least 12 characters.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Sign-in throttling (django-axes; docs/operations.md "Sign-in and lockout") ---------------
+# Every password check goes through axes first, at /accounts/login/ and /admin/login/ alike.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A lockout holds one username from one address: an attacker elsewhere cannot lock a duty
+# officer out, and guessing one account's password from one address stops after 5 tries.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = envint("SIGNIN_FAILURE_LIMIT", 5, minimum=1)
+# A lockout ends by itself: 15 minutes after it began. Failures during the lockout do not
+# extend it, so someone sharing the office's address cannot keep a colleague out forever.
+SIGNIN_LOCKOUT_MINUTES = envint("SIGNIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=SIGNIN_LOCKOUT_MINUTES)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client's address is REMOTE_ADDR, unless TRUSTED_PROXY_COUNT reverse proxies of ours
+# stand in front: then the address the outermost of them saw, read from the right of
+# X-Forwarded-For (a client can write anything to the left of it). readiness/signin.py.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "readiness.signin.client_ip"
+# Personal data (usernames, addresses) stays out of the log lines axes writes.
+AXES_VERBOSE = False
+
+# --- Sessions ------------------------------------------------------------------------------
+# Signed out after SESSION_IDLE_MINUTES without a click (the pages' own polling does not
+# count: readiness/signin.py), and after SESSION_MAX_HOURS whatever happens.
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30, minimum=1)
+SESSION_COOKIE_AGE = envint("SESSION_MAX_HOURS", 12, minimum=1) * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Mail, and password reset only with it -------------------------------------------------
+# Without EMAIL_HOST nothing is sent, and the password-reset pages do not exist: an
+# administrator sets a forgotten password in the admin.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = envint("EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
+    DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "readiness@localhost")
+PASSWORD_RESET_ENABLED = bool(EMAIL_HOST)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
@@ -170,10 +229,44 @@ STORAGES = {
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 
+# --- HTTPS and headers --------------------------------------------------------------------
+# Production (DEBUG off) is HTTPS-only by default: `manage.py check --deploy --fail-level
+# WARNING` passes with these defaults (.ci/run checks it). The demo (`make run`, DEBUG on,
+# http://127.0.0.1:8000) keeps plain HTTP. Each can be turned off by its variable.
+SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES", True)
+    # TLS ends at the reverse proxy in front of gunicorn, which says so in this header.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Content Security Policy (django-csp) --------------------------------------------------
+# No inline script, style or handler, no eval: every script and style sheet is a file of
+# ours or of Django's admin (htmx is configured for it in templates/base.html; the admin
+# add-ons' few inline styles and handlers are replaced in templates/admin/ and
+# templates/simple_history/). tests/browser/test_csp.py visits every page and swap.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Django's cache holds what is derived from an immutable assessment (the brief's sentences,
 # the "what changed" panel's parts, the overview's rows), keyed by the assessment's id and
@@ -252,6 +345,8 @@ LOGGING = {
         # In-process (eager) tasks would log every run into the runserver console.
         "celery": {"level": "INFO" if REDIS_URL else "WARNING"},
         "kombu": {"level": "WARNING"},
+        # Lockouts are warnings; every sign-in's bookkeeping is not worth a line.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -260,3 +355,9 @@ from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
 
 IMPORT_EXPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Formulas are neutralised by the resources (readiness/rosters/resources.py: a leading
+# apostrophe, for = + - @ tab and CR); the library's own escaping only drops a leading "="
+# and turns every cell into text, so it stays off. Control characters XLSX cannot hold
+# become U+FFFD instead of failing the export.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True

@@ -16,3 +16,8 @@ class DashboardConfig(AppConfig):
 
         # The decision form asks for the password again once the sign-in is old.
         user_logged_in.connect(note_sign_in, dispatch_uid="dashboard-reauth-sign-in")
+
+        from readiness import signin
+
+        # The idle timeout counts from the sign-in (readiness/signin.py).
+        user_logged_in.connect(signin.activity_starts, dispatch_uid="readiness-activity")

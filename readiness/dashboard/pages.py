@@ -284,6 +284,10 @@ class PostPage:
         self.bound = forms or {}
         self.poll_seconds = POLL_SECONDS
         self.can_decide = access.can_decide(user)
+        # readiness/posts/access.py: read-only viewers see the forms' panels without forms;
+        # without the personal-data permission the roster shows counts, not people.
+        self.can_write = access.can_write(user)
+        self.personal = access.sees_personal_data(user)
 
     # --- rows ----------------------------------------------------------------------------
 
@@ -571,10 +575,17 @@ class PostPage:
 
     @cached_property
     def roster(self) -> selectors.RosterSummary:
-        return selectors.roster_summary(post=self.post, staff_query=self.staff_query, now=self.now)
+        return selectors.roster_summary(
+            post=self.post,
+            staff_query=self.staff_query,
+            now=self.now,
+            to_confirm=8 if self.personal else 0,
+        )
 
     @property
     def staff_query(self) -> str:
+        if not self.personal:
+            return ""  # a search by name would tell whether someone is on the roster
         return (self.params.get("staff_q", "") if self.params else "").strip()[:100]
 
     @cached_property

@@ -386,7 +386,8 @@ def roster_summary(
 ) -> RosterSummary:
     """Staff by category, the people least recently confirmed (or matching a name), schools,
     community, wardens and assembly points: three queries whatever the roster's size when
-    the post comes from post_for (which brings the community and the small counts)."""
+    the post comes from post_for (which brings the community and the small counts).
+    ``to_confirm=0`` reads no person at all (a user without the personal-data permission)."""
     now = now or timezone.now()
     recent = now - dt.timedelta(days=30)
     contact = ~Q(email="") | ~Q(phone="")
@@ -411,8 +412,10 @@ def roster_summary(
         )
     else:
         candidates = candidates.filter(present=True)
-    waiting = list(
-        candidates.order_by(F("last_confirmed_at").asc(nulls_first=True), "name")[:to_confirm]
+    waiting = (
+        list(candidates.order_by(F("last_confirmed_at").asc(nulls_first=True), "name")[:to_confirm])
+        if to_confirm
+        else []
     )
     if hasattr(post, "n_wardens"):  # read with the post (post_for)
         wardens = {"n": _counted(post, "n_wardens"), "zones": _counted(post, "n_warden_zones")}

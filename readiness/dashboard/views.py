@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     Http404,
     HttpRequest,
@@ -122,6 +122,14 @@ def _post(request: SignedInRequest, code: str) -> Post:
         return selectors.post_for(user=request.user, code=code)
     except Post.DoesNotExist:
         raise Http404(_("No such post, or not one of yours.")) from None
+
+
+def _post_to_write(request: SignedInRequest, code: str) -> Post:
+    """The post, for a write: read-only viewers change nothing (readiness/posts/access.py)."""
+    post = _post(request, code)
+    if not access.can_write(request.user):
+        raise PermissionDenied(_("Read-only viewers change nothing."))
+    return post
 
 
 def _render_post(
@@ -314,6 +322,7 @@ def indicator_create(request: SignedInRequest, code: str) -> HttpResponse:
         return redirect(
             f"{PostPage(post=post, user=request.user, params=None).url}#record-indicator"
         )
+    post = _post_to_write(request, code)
     tz = zoneinfo.ZoneInfo(post.timezone)
     with timezone.override(tz):  # a datetime-local input is the post's local time
         return _form_write(
@@ -436,7 +445,7 @@ def indicator_withdraw_create(request: SignedInRequest, code: str, pk: int) -> H
 @signin_required
 @require_POST
 def route_check_create(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
-    post = _post(request, code)
+    post = _post_to_write(request, code)
     route = get_object_or_404(ExitRoute, post=post, pk=pk)
     return _form_write(
         request,
@@ -453,7 +462,10 @@ def route_check_create(request: SignedInRequest, code: str, pk: int) -> HttpResp
 @signin_required
 @require_POST
 def staff_confirm_create(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
-    post = _post(request, code)
+    post = _post_to_write(request, code)
+    if not access.sees_personal_data(request.user):
+        # The row is a person, and the form their phone and e-mail.
+        raise PermissionDenied(_("Confirming staff needs the personal-data permission."))
     staff = get_object_or_404(StaffMember, post=post, pk=pk)
     return _form_write(
         request,
@@ -471,7 +483,7 @@ def staff_confirm_create(request: SignedInRequest, code: str, pk: int) -> HttpRe
 @signin_required
 @require_POST
 def action_tick(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
-    post = _post(request, code)
+    post = _post_to_write(request, code)
     item = get_object_or_404(ActionItem, level__post=post, pk=pk)
     form = ActionTickForm(request.POST)
     form.is_valid()  # a checkbox: always valid

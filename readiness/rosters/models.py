@@ -7,7 +7,7 @@ preparedness score (confirmations, contacts, zone coverage).
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,24 @@ from simple_history.models import HistoricalRecords
 
 from readiness.posts import limits
 from readiness.posts.models import Post
+
+# A phone number as people write them: an optional +, then digits with spaces, dots,
+# dashes, slashes or brackets between them; 6 digits at least. Anything else -- a word, a
+# formula such as =HYPERLINK(...) -- is refused at every door (admin, import, dashboard,
+# scenario files), with this message.
+PHONE_VALIDATOR = RegexValidator(
+    r"^\+?\(?[0-9](?:[0-9 ./()-]*[0-9])?$",
+    _(
+        "Enter a phone number: digits, with an optional leading + and spaces, dots, dashes or brackets between them (for example +223 20 22 00 00)."
+    ),
+    code="phone",
+)
+
+
+def validate_phone(value: str) -> None:
+    PHONE_VALIDATOR(value)
+    if sum(ch.isdigit() for ch in value) < 6:
+        raise ValidationError(_("A phone number has at least 6 digits."), code="phone")
 
 
 class StaffCategory(models.TextChoices):
@@ -39,13 +57,17 @@ class StaffMember(models.Model):
         default=0, validators=[limits.STAFF_DEPENDANTS_CEILING]
     )
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=40, blank=True, validators=[validate_phone])
     present = models.BooleanField(default=True, help_text=_("Still in the country"))
     last_confirmed_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["post__code", "category", "name"]
+        # readiness/posts/access.py: names and contacts of staff and wardens.
+        permissions = [
+            ("view_personal_data", "Can see the names and contacts of staff and wardens")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["post", "name"], name="staff_name_unique_per_post"),
             models.CheckConstraint(
@@ -145,7 +167,7 @@ class Warden(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="wardens")
     zone = models.CharField(max_length=80)
     name = models.CharField(max_length=120)
-    phone = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(blank=True)
     last_confirmed_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()

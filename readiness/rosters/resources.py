@@ -1,8 +1,15 @@
 """CSV/XLSX import and export of rosters (django-import-export).
 
 Rows name their post by code. ``clean_model_instances`` runs each row through the model's
-full_clean, so a bad row is reported with its field; the import runs in a transaction and
-the admin refuses to confirm an import with any invalid row, so nothing is half-saved.
+full_clean, so a bad row is reported with its field (a phone that is not a phone number,
+an e-mail that is not an address); the import runs in a transaction and the admin refuses
+to confirm an import with any invalid row, so nothing is half-saved.
+
+Exports are safe to open in a spreadsheet: a text cell that a spreadsheet would run as a
+formula (it starts with = + - @, a tab or a carriage return) is written with a leading
+apostrophe, so it comes back as text in CSV and XLSX alike (OWASP "CSV injection"). An
+import takes that apostrophe off again, so an exported file imports unchanged. Without the
+personal-data permission the names, roles, phones and e-mails are left out.
 """
 
 from __future__ import annotations
@@ -31,8 +38,48 @@ class PostCodeWidget(ForeignKeyWidget):
             raise ValueError(f"no post with code {value!r}") from None
 
 
+# Names and contacts of people: shown only with rosters.view_personal_data
+# (readiness/posts/access.py).
+PERSONAL_FIELDS = frozenset({"name", "role", "email", "phone"})
+# What makes a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: object) -> object:
+    """A text that a spreadsheet would run as a formula, as text: a leading apostrophe.
+    Spaces before the formula sign do not hide it (spreadsheets skip them)."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def formula_unescaped(value: object) -> object:
+    """What formula_safe wrote, as it was."""
+    if isinstance(value, str) and value.startswith("'") and formula_safe(value[1:]) == value:
+        return value[1:]
+    return value
+
+
 class _PostRosterResource(resources.ModelResource):
     post = fields.Field(column_name="post", attribute="post", widget=PostCodeWidget())
+
+    def __init__(self, *, personal: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.personal = personal
+
+    def get_export_fields(self, selected_fields: Any = None) -> list[Any]:
+        exported = super().get_export_fields(selected_fields)
+        if self.personal:
+            return list(exported)
+        return [f for f in exported if f.attribute not in PERSONAL_FIELDS]
+
+    def export_field(self, field: Any, instance: Any, **kwargs: Any) -> object:
+        return formula_safe(super().export_field(field, instance, **kwargs))
+
+    def before_import_row(self, row: Any, **kwargs: Any) -> None:
+        for key in list(row.keys()):
+            row[key] = formula_unescaped(row[key])
+        super().before_import_row(row, **kwargs)
 
     class Meta:
         clean_model_instances = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +14,15 @@ from tests.dashboard.conftest import htmx
 from tests.factories import StaffMemberFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _personal_data(duty_officer, post_officer):  # type: ignore[no-untyped-def]
+    """Confirming people shows and takes their contacts: the officers here hold the
+    personal-data permission (readiness/posts/access.py; without it: tests/security/)."""
+    permission = Permission.objects.get(codename="view_personal_data")
+    for user in (duty_officer, post_officer):
+        user.user_permissions.add(permission)
 
 
 def url(staff) -> str:  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ def clamp(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('posts', '0008_post_newest_assessment'),
+        ('posts', '0009_read_only_viewers_group'),
     ]
 
     operations = [
