@@ -30,7 +30,9 @@ install-dev: $(VENV)/.installed-dev
 
 run: install
 	$(BIN)/python manage.py migrate --no-input -v 0
-	$(BIN)/python manage.py load_scenario $(SCENARIO) --as-if-today $(DEMO_DAY)
+	# --over-live: the demo's own records (decisions, route checks made while trying it) are
+	# kept, never undone, when the scenario is loaded again.
+	$(BIN)/python manage.py load_scenario $(SCENARIO) --as-if-today $(DEMO_DAY) --over-live
 	$(BIN)/python manage.py rescore
 	$(BIN)/python manage.py demo_admin
 	$(BIN)/python manage.py runserver $(HOST)

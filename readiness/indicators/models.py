@@ -217,6 +217,8 @@ class Indicator(models.Model):
             models.Index(
                 fields=["post", "event"], name="indicator_post_event", condition=~Q(event="")
             ),
+            # The sweeper's "recorded after the newest assessment" (assessments.selectors).
+            models.Index(fields=["post", "recorded_at"], name="indicator_post_recorded"),
         ]
 
     def __str__(self) -> str:
