@@ -11,6 +11,7 @@ from django.urls import reverse
 from readiness.assessments import services, tasks
 from readiness.assessments.models import Assessment
 from readiness.assessments.selectors import unreadable_dates
+from readiness.evidence import evidence_path
 from readiness.indicators.models import Indicator
 from readiness.posts.models import Post
 from tests.factories import CommunityFactory, IndicatorFactory, PostFactory, UserFactory
@@ -161,8 +162,10 @@ def test_a_post_with_an_unreadable_date_fails_alone_and_says_which_row(postgresq
     overview = client.get(reverse("dashboard:overview")).content.decode()
     assert overview.count("re-scoring failed") == 1
 
-    # Once the row is corrected, the post is scored and loses its error.
-    Indicator.objects.filter(pk=indicator.pk).update(expires_at=None)
+    # Once the row is corrected (a data repair: evidence is rewritten only on that path),
+    # the post is scored and loses its error.
+    with evidence_path("migration"):
+        Indicator.objects.filter(pk=indicator.pk).update(expires_at=None)
     services.post_rescore(post_id=bad.pk)
     bad.refresh_from_db()
     assert bad.rescore_error == "" and bad.newest_assessment_id

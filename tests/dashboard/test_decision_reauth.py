@@ -28,7 +28,10 @@ def signed_in_minutes_ago(client, minutes: float) -> None:  # type: ignore[no-un
 def test_a_fresh_sign_in_records_the_decision_without_the_password(
     client, duty_officer, bamako_today
 ):  # type: ignore[no-untyped-def]
-    assert client.login(username=duty_officer.username, password=PASSWORD)  # the real sign-in
+    signed_in = client.post(  # the real sign-in page (throttled by django-axes)
+        reverse("login"), {"username": duty_officer.username, "password": PASSWORD}
+    )
+    assert signed_in.status_code == 302
     response = client.post(url(bamako_today), form_data(bamako_today), **htmx("record-decision"))
     assert response.status_code == 200
     assert Decision.objects.filter(post=bamako_today, origin="officer").exists()
