@@ -424,7 +424,7 @@ def _rebased(form: DecisionForm, page: PostPage, submitted: QueryDict) -> Decisi
 def indicator_withdraw_create(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     """Withdraw an indicator (with a reason): duty officers any of the post's, others only
     one they recorded themselves. The row stays on the timeline, marked withdrawn."""
-    post = _post(request, code)
+    post = _post_to_write(request, code)
     indicator = get_object_or_404(Indicator, post=post, pk=pk)
     if not may_withdraw(request.user, indicator):
         return HttpResponseForbidden(

@@ -13,7 +13,13 @@ from readiness.assessments.models import Decision
 from readiness.indicators.models import Indicator
 from readiness.posts import access
 from readiness.posts.models import ActionItem
-from tests.factories import ExitRouteFactory, PostFactory, StaffMemberFactory, UserFactory
+from tests.factories import (
+    ExitRouteFactory,
+    IndicatorFactory,
+    PostFactory,
+    StaffMemberFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,12 +67,16 @@ def test_a_viewer_gets_no_form_on_the_post_page(client_of, post):  # type: ignor
     assert 'method="post" action="/posts/' not in html
 
 
-def test_a_viewer_cannot_write_anything(client_of, post):  # type: ignore[no-untyped-def]
+def test_a_viewer_cannot_write_anything(client_of, post, viewer):  # type: ignore[no-untyped-def]
     route = post.routes.get()
     staff = post.staff.get()
     item = ActionItem.objects.filter(level__post=post).first()
     assert item is not None
+    evidence = IndicatorFactory(post=post, recorded_by=viewer)
     writes = {
+        reverse("dashboard:indicator_withdraw", args=[post.code, evidence.pk]): {
+            f"withdraw-{evidence.pk}-reason": "x",
+        },
         reverse("dashboard:indicator_create", args=[post.code]): {
             "category": "incident", "severity": "3", "reliability": "B", "credibility": "2",
             "source": "x", "text": "x", "observed_at": timezone.now().strftime("%Y-%m-%dT%H:%M"),
@@ -84,7 +94,9 @@ def test_a_viewer_cannot_write_anything(client_of, post):  # type: ignore[no-unt
     }  # fmt: skip
     for url, data in writes.items():
         assert client_of.post(url, data).status_code == 403, url
-    assert not Indicator.objects.filter(post=post).exists()
+    assert list(Indicator.objects.filter(post=post)) == [evidence]
+    evidence.refresh_from_db()
+    assert evidence.withdrawn_at is None
     assert not Decision.objects.filter(post=post).exists()
     route.refresh_from_db()
     assert route.status != "closed"
