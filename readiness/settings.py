@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "readiness.assessments",
     "readiness.scenarios",
     "readiness.dashboard",
+    "readiness.feeds",
 ]
 
 MIDDLEWARE = [
