@@ -207,7 +207,13 @@ def _gb_atom(root: Element) -> list[Advisory]:
         if published is None:
             errors.append(f"entry {n} ({title[:40]}): updated missing or not a date with offset")
             continue
-        text = _plain(" ".join(entry.findtext(_ATOM + t) or "" for t in ("summary", "content")))
+        text = _plain(
+            " ".join(
+                "".join(part.itertext())
+                for t in ("summary", "content")
+                if (part := entry.find(_ATOM + t)) is not None
+            )
+        )
         found = gb_step_of_text(text)
         if found is None:
             continue  # an update that states no advice (entry rules, a new phone number)

@@ -62,7 +62,7 @@ class ImportResult:
         return (
             f"{self.rows} rows: {self.created} indicators recorded, {self.corrected} "
             f"corrected, {self.unchanged} unchanged, {self.skipped} skipped (no post of the "
-            f"feed in their area, or older than five years); {len(self.posts)} posts re-scored"
+            f"feed in their area, or older than five years); posts to re-score: {len(self.posts)}"
         )
 
 

@@ -124,7 +124,7 @@ def test_missing_columns_are_named(acled_feed, mali):  # type: ignore[no-untyped
 
 def test_an_event_dated_in_the_future_is_refused(acled_feed, mali):  # type: ignore[no-untyped-def]
     text = acled_text(newest_days_ago=-3)
-    with pytest.raises(ImportRefused, match="event_date: .* is in the future"):
+    with pytest.raises(ImportRefused, match=r"event_date: .* is in the future"):
         run(acled_feed, text)
     assert not Indicator.objects.exists()
 

@@ -158,7 +158,7 @@ def test_a_malformed_row_is_refused_naming_its_column(values: dict[str, str], co
 
 
 def test_an_unknown_country_is_named() -> None:
-    with pytest.raises(RowError, match="unknown country 'Atlantis'.*countries.py"):
+    with pytest.raises(RowError, match=r"unknown country 'Atlantis'.*countries.py"):
         event(country="Atlantis")
 
 

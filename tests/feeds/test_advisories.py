@@ -211,8 +211,10 @@ def test_a_malformed_document_imports_nothing(us_feed, mali):  # type: ignore[no
 
 
 def test_a_country_missing_from_the_table_is_skipped_and_named(us_feed, mali):  # type: ignore[no-untyped-def]
-    odd = fixture(LEVEL3).replace(b"France - Level 2", b"Freedonia - Level 2").replace(
-        b'<category domain="Country-Tag">FR</category>', b""
+    odd = (
+        fixture(LEVEL3)
+        .replace(b"France - Level 2", b"Freedonia - Level 2")
+        .replace(b'<category domain="Country-Tag">FR</category>', b"")
     )
     result = advisories_import(feed=us_feed, document=odd, file_name="odd.xml")
     assert result.unknown_countries == ["Freedonia"]
@@ -229,5 +231,5 @@ def test_the_command_picks_the_feed_by_government(mali, tmp_path: Path, capsys):
     assert Indicator.objects.filter(feed__name="UK travel advice", post=mali).count() == 1
     bad = tmp_path / "bad.xml"
     bad.write_bytes(b"<rss")
-    with pytest.raises(CommandError, match="nothing imported: .*not well-formed"):
+    with pytest.raises(CommandError, match=r"nothing imported: .*not well-formed"):
         call_command("import_advisories", str(bad))
