@@ -13,7 +13,7 @@ from typing import TextIO
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import reset_queries, transaction
 from django.utils import timezone
 
 from readiness.assessments.services import post_rescore_enqueue
@@ -137,6 +137,9 @@ def acled_import(
             done = 0
             while batch := list(islice(rows, batch_size)):
                 _batch_write(feed, posts_by_country, batch, now, result)
+                # With DEBUG on (a developer's machine) Django logs every query's SQL, a
+                # batch's insert included, until a request ends: a command has none.
+                reset_queries()
                 done += len(batch)
                 if progress is not None:
                     progress(done, total)
