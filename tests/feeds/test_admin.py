@@ -100,3 +100,32 @@ def test_the_post_page_says_where_each_imported_indicator_came_from(admin_client
         assert indicator.feed.name in row
     assert "ACLED MLI40101 (reported by Studio Tamani; AFP)" in page
     assert "US travel advisories, United States (https://travel.state.gov/" in page
+
+
+@pytest.mark.parametrize("model", ["feedimport", "advisorylevel", "acledversion"])
+def test_the_feed_lists_render_in_a_fixed_number_of_queries(admin_client, mali, model):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse(f"admin:feeds_{model}_changelist")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(url).status_code == 200
+        return len(captured)
+
+    admin_client.post(reverse(ACLED_URL), {"file": upload("m.csv", acled_text().encode())})
+    admin_client.post(
+        reverse(ADVISORIES_URL),
+        {"file": upload("us.xml", (FIXTURES / "us_advisories_level3.xml").read_bytes())},
+    )
+    few = queries()
+    admin_client.post(
+        reverse(ADVISORIES_URL),
+        {"file": upload("us.xml", (FIXTURES / "us_advisories_ordered.xml").read_bytes())},
+    )
+    admin_client.post(
+        reverse(ACLED_URL),
+        {"file": upload("m.csv", acled_text().replace("MLI", "MLX").encode())},
+    )
+    assert queries() == few
