@@ -319,7 +319,8 @@ def advisories_import(
     indicators of the feed's posts in each country, all or nothing. Only a change of level
     (per government and country, against the last level seen) is recorded: a raised level
     ends the standing advice and records the new one as an ongoing condition; a lowered
-    level records a de-escalation of it, then the new standing advice (if above normal).
+    level ends it and records a de-escalation of the old level's severity, then the new
+    standing advice (if above normal).
     The first level seen for a country is recorded as standing advice. A publication no
     newer than the last one seen changes nothing. Raises ImportRefused."""
 
@@ -409,7 +410,9 @@ def _advisory_apply(feed: Feed, a: Advisory, result: AdvisoryResult) -> None:
                 Observation(
                     post_code=post.code,
                     category="peer_action",
-                    severity=before - a.step,
+                    # The old level's severity: at the same grade and age it cancels the
+                    # ended advice's decaying tail, leaving the new standing advice.
+                    severity=before,
                     credibility=ADVISORY_CREDIBILITY,
                     observed_at=observed,
                     text=f"{who} lowers its advice on {a.country_name}: {a.label}",

@@ -4,6 +4,7 @@ of level (not a re-publication) as a peer action, a lowered one as a de-escalati
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 from pathlib import Path
 
 import pytest
@@ -175,20 +176,46 @@ def test_a_lowered_level_is_a_de_escalation_then_the_new_standing_advice(us_feed
     run(us_feed, LIFTED)
     ordered, lowered, level3 = peer(mali)
     assert ordered.ended_at is not None
-    assert (lowered.de_escalation, lowered.severity, lowered.event) == (True, 2, "advisory-us-ml")
+    assert (lowered.de_escalation, lowered.severity, lowered.event) == (True, 5, "advisory-us-ml")
     assert (level3.severity, level3.ongoing, level3.de_escalation) == (3, True, False)
     assert level3.observed_at > lowered.observed_at  # known after it: not ended by it
 
 
-def test_the_engine_reads_the_lowering(us_feed, mali):  # type: ignore[no-untyped-def]
-    """After the lowering, the standing advice is the engine's level-3 advice, no more."""
-    from readiness.assessments.services import post_rescore
+def dated(name: str, when: dt.datetime) -> bytes:
+    """The fixture with Mali's item published at ``when``."""
+    document = fixture(name).decode()
+    mali = document.index("<title>Mali")
+    start = document.index("<pubDate>", mali) + len("<pubDate>")
+    end = document.index("</pubDate>", start)
+    return (document[:start] + email.utils.format_datetime(when) + document[end:]).encode()
 
-    run(us_feed, ORDERED)
+
+def test_after_a_lowering_only_the_new_level_weighs(us_feed, mali):  # type: ignore[no-untyped-def]
+    """Ordered departure two days ago, lifted to level 3 yesterday: the peer-action weight
+    is at most the level-3 advice's (3 at A1), not the order's decaying tail added to it."""
+    from django.utils import timezone
+
+    from readiness.assessments.services import post_rescore
+    from readiness.engine import contributions_from_dict
+
+    now = timezone.now()
+    advisories_import(
+        feed=us_feed, document=dated(ORDERED, now - dt.timedelta(days=2)), file_name="o"
+    )
     high = post_rescore(post_id=mali.pk)
-    run(us_feed, LIFTED)
+    advisories_import(
+        feed=us_feed, document=dated(LIFTED, now - dt.timedelta(days=1)), file_name="l"
+    )
     low = post_rescore(post_id=mali.pk)
     assert high is not None and low is not None
+    peer_weight = sum(
+        row["weight"]
+        for row in contributions_from_dict(low.explanation)
+        if row["category"] == "peer_action"
+    )
+    # The order's ended tail is cancelled; the level-3 advice weighs 3 at most (the engine
+    # halves a second peer action within a week of another).
+    assert 0 < peer_weight <= 3
     assert low.threat_index < high.threat_index
 
 
