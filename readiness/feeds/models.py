@@ -7,14 +7,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 
 class Government(models.TextChoices):
     """Governments whose published travel advice is imported (docs/feeds.md)."""
 
-    US = "US", _("United States (State Department)")
-    GB = "GB", _("United Kingdom (FCDO)")
+    US = "US", "United States (State Department)"
+    GB = "GB", "United Kingdom (FCDO)"
 
 
 class AdvisoryLevel(models.Model):
@@ -22,11 +21,11 @@ class AdvisoryLevel(models.Model):
     ``step`` is an indicator; the same level published again changes ``seen_at`` only."""
 
     government = models.CharField(max_length=2, choices=Government.choices)
-    country = models.CharField(max_length=2, help_text=_("ISO 3166-1 alpha-2 code"))
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code")
     step = models.PositiveSmallIntegerField(
-        help_text=_("The advisory on the peer-action scale, 1 normal .. 5 staff ordered out")
+        help_text="The advisory on the peer-action scale, 1 normal .. 5 staff ordered out"
     )
-    label = models.CharField(max_length=200, help_text=_("The advisory as published"))
+    label = models.CharField(max_length=200, help_text="The advisory as published")
     published_at = models.DateTimeField()
     seen_at = models.DateTimeField(default=timezone.now)
 
@@ -49,8 +48,8 @@ class FeedImport(models.Model):
     """One import of a file: who, which file, what it did, or why it was refused."""
 
     class Kind(models.TextChoices):
-        ACLED = "acled", _("ACLED events")
-        ADVISORIES = "advisories", _("Travel advisories")
+        ACLED = "acled", "ACLED events"
+        ADVISORIES = "advisories", "Travel advisories"
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     feed = models.ForeignKey("indicators.Feed", on_delete=models.PROTECT, related_name="imports")
@@ -78,8 +77,8 @@ class AcledVersion(models.Model):
     feed: a re-import of the same version changes nothing, a newer one is a correction."""
 
     feed = models.ForeignKey("indicators.Feed", on_delete=models.CASCADE, related_name="+")
-    event_id = models.CharField(max_length=40, help_text=_("ACLED's event_id_cnty"))
-    version = models.BigIntegerField(help_text=_("ACLED's timestamp of this version"))
+    event_id = models.CharField(max_length=40, help_text="ACLED's event_id_cnty")
+    version = models.BigIntegerField(help_text="ACLED's timestamp of this version")
     imported_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
