@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "readiness.assessments",
     "readiness.scenarios",
     "readiness.dashboard",
+    "readiness.feeds",
 ]
 
 MIDDLEWARE = [
