@@ -10,6 +10,17 @@ def _ensure_template_ladder(sender: AppConfig, **kwargs: object) -> None:
     template_ladder_ensure()
 
 
+def _ensure_groups(sender: AppConfig, **kwargs: object) -> None:
+    # The roles' groups are created by migrations (posts 0007 and 0009); after a test
+    # database's flush, which empties them, they are made again, empty, as there.
+    from django.contrib.auth.models import Group
+
+    from .access import CRISIS_CENTRE_GROUP, VIEWERS_GROUP
+
+    for name in (CRISIS_CENTRE_GROUP, VIEWERS_GROUP):
+        Group.objects.get_or_create(name=name)
+
+
 class PostsConfig(AppConfig):
     name = "readiness.posts"
     label = "posts"
@@ -17,3 +28,4 @@ class PostsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_template_ladder, sender=self)
+        post_migrate.connect(_ensure_groups, sender=self)

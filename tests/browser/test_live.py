@@ -35,24 +35,20 @@ def attack(post) -> float:  # type: ignore[no-untyped-def]
 
 
 def test_an_open_overview_is_told(page: Page, live_server, demo, no_poll):  # type: ignore[no-untyped-def]  # noqa: F811
-    sign_in(page, live_server.url + "/")
+    with page.expect_request(lambda r: "/events/" in r.url):  # the page's event stream
+        sign_in(page, live_server.url + "/")
     cell = page.locator("#post-ML-BKO .threat-value")
     before = cell.inner_text()
-    page.wait_for_function(
-        "performance.getEntriesByType('resource').some(e => e.name.includes('/events/'))"
-    )
     started = attack(demo)
     expect(cell).not_to_have_text(before, timeout=5000)
     assert time.monotonic() - started < 5  # and the poll would have taken a minute
 
 
 def test_an_open_post_page_is_told(page: Page, live_server, demo, no_poll):  # type: ignore[no-untyped-def]  # noqa: F811
-    sign_in(page, live_server.url + f"/posts/{demo.code}/")
+    with page.expect_request(lambda r: "/events/" in r.url):
+        sign_in(page, live_server.url + f"/posts/{demo.code}/")
     threat = page.locator("#threat-index")
     before = threat.inner_text()
-    page.wait_for_function(
-        "performance.getEntriesByType('resource').some(e => e.name.includes('/events/'))"
-    )
     attack(demo)
     expect(threat).not_to_have_text(before, timeout=5000)
     expect(page.locator("#indicators")).to_contain_text("Attack on the airport road")
