@@ -79,6 +79,8 @@ if __name__ == "__main__":
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("STATIC_MANIFEST", "false")
     os.environ.setdefault("SECURE_COOKIES", "false")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django  # noqa: E402
