@@ -272,7 +272,8 @@ def test_a_re_score_cut_short_by_its_time_limit_is_recorded(post, monkeypatch): 
 
 def test_pruning_deletes_in_chunks(post, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(services, "PRUNE_CHUNK", 2)
-    old = timezone.now() - dt.timedelta(days=30)
+    # Five assessments within one UTC day (from 08:00), whatever the hour the test runs.
+    old = (timezone.now() - dt.timedelta(days=30)).replace(hour=8, minute=0)
     for hour in range(5):
         Assessment.objects.create(
             post=post, evaluated_at=old + dt.timedelta(hours=hour), current_level=0,
