@@ -8,9 +8,10 @@ import datetime as dt
 import hashlib
 import math
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any
+from functools import cached_property, partial
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -44,6 +45,8 @@ from .forms import (
 from .gauge import Gauge
 
 HISTORY_DAYS = 30
+
+V = TypeVar("V")
 
 POLL_SECONDS = 2
 # Overview rows per page: what a screen holds, most urgent first (docs/dashboards.md).
@@ -89,30 +92,17 @@ def _row_key(row: selectors.OverviewRow) -> str:
     return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
 
 
-class OverviewRowSlot:
-    """One row of the overview's page: its cache key, and its words when the cache misses."""
+class Slot(Generic[V]):
+    """One cached fragment of a page (an overview row, a post's section of the brief): its
+    cache key for the template's {% cache %}, and its view, made only when the cache misses."""
 
-    def __init__(self, page: OverviewPage, row: selectors.OverviewRow, key: str) -> None:
-        self._page = page
-        self._row = row
+    def __init__(self, key: str, make: Callable[[], V]) -> None:
         self.key = key
+        self._make = make
 
     @cached_property
-    def view(self) -> OverviewRowView:
-        return self._page.row_view(self._row)
-
-
-class BriefSlot:
-    """One post's section of the brief: its cache key, and its words when the cache misses."""
-
-    def __init__(self, page: BriefPage, row: selectors.OverviewRow, key: str) -> None:
-        self._page = page
-        self._row = row
-        self.key = key
-
-    @cached_property
-    def view(self) -> dict[str, Any]:
-        return self._page.post_view(self._row)
+    def view(self) -> V:
+        return self._make()
 
 
 # How long the brief keeps an assessment's words (it never changes; this only bounds memory).
@@ -152,7 +142,7 @@ class OverviewPage:
         return max(1, math.ceil(len(self.data.rows) / OVERVIEW_PAGE_SIZE))
 
     @cached_property
-    def rows(self) -> list[OverviewRowSlot]:
+    def rows(self) -> list[Slot[OverviewRowView]]:
         """The rows of this page, most urgent first: a screenful (OVERVIEW_PAGE_SIZE); the
         others are found by filter or on the next pages. Each row's HTML is cached (the
         template's {% cache %}) under its key; its words are built only on a miss."""
@@ -160,7 +150,7 @@ class OverviewPage:
         minute = int(self.now.timestamp() // 60)  # ages are said to the minute
         language = get_language()
         return [
-            OverviewRowSlot(self, row, f"{_row_key(row)}.{language}.{minute}")
+            Slot(f"{_row_key(row)}.{language}.{minute}", partial(self.row_view, row))
             for row in self.data.rows[start : start + OVERVIEW_PAGE_SIZE]
         ]
 
@@ -713,11 +703,14 @@ class BriefPage:
         return selectors.overview(user=self.user, filters=selectors.OverviewFilters())
 
     @cached_property
-    def posts(self) -> list[BriefSlot]:
+    def posts(self) -> list[Slot[dict[str, Any]]]:
         """Every visible post, most urgent first. Each post's section is cached (the
         template's {% cache %}) under what it shows; its words are made only on a miss."""
         suffix = f"{get_language()}.{timezone.get_current_timezone_name()}"
-        return [BriefSlot(self, row, f"{_row_key(row)}.{suffix}") for row in self.overview.rows]
+        return [
+            Slot(f"{_row_key(row)}.{suffix}", partial(self.post_view, row))
+            for row in self.overview.rows
+        ]
 
     @cached_property
     def _words(self) -> dict[int, tuple[str, list[Any]]]:
