@@ -304,6 +304,8 @@ def build(posts: int, indicators: int, staff: int) -> Post:
         post_rescore(post_id=p.pk, now=now - dt.timedelta(days=1))
         Decision.objects.create(
             post=p,
+            # A decision is taken on an assessment (decision_assessment_required).
+            assessment=Assessment.objects.filter(post=p).latest("id"),
             from_level=p.level,
             to_level=p.level + 1,
             rationale="Bench decision",

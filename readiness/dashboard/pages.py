@@ -92,6 +92,18 @@ def _row_key(row: selectors.OverviewRow) -> str:
     return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
 
 
+def row_values(obj: Any) -> tuple[Any, ...]:
+    """Every stored column of a model instance, for a cache key."""
+    return tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
+
+
+def shown_key(name: str, *shown: Any) -> str:
+    """A cache key for a panel from everything it shows (and the language it is said in):
+    when any of it changes, the key does, so a cached panel is never stale."""
+    digest = hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+    return f"{name}.{get_language()}.{digest}"
+
+
 class Slot(Generic[V]):
     """One cached fragment of a page (an overview row, a post's section of the brief): its
     cache key for the template's {% cache %}, and its view, made only when the cache misses."""
@@ -484,6 +496,29 @@ class PostPage:
         }
 
     @cached_property
+    def timeline_key(self) -> str:
+        """The timeline panel's cache key: its rows as read (every column it prints), the
+        filters, the assessment whose weights it shows and who may withdraw what. Empty
+        while a withdrawal form has errors to show."""
+        if any(name.startswith("withdraw-") for name in self.bound):
+            return ""
+        rows, more = self.timeline
+        shown = [
+            (
+                i.pk, i.observed_at, i.category, i.severity, i.reliability, i.credibility,
+                i.text, i.source, i.recorded_by_id and i.recorded_by.get_username(),
+                i.ongoing, i.ended_at, i.withdrawn_at, i.withdrawal_reason, i.corrects_id,
+                i.withdrawn_by_id and i.withdrawn_by.get_username(),
+                getattr(getattr(i, "correction", None), "pk", None),
+            )
+            for i in rows
+        ]  # fmt: skip
+        return self._key(
+            "timeline", more, shown, self._assessment_shown, self.indicator_filters,
+            self.params and sorted(self.params.lists()), self.can_decide, self.user.pk,
+        )  # fmt: skip
+
+    @cached_property
     def timeline_rows(self) -> list[dict[str, Any]]:
         """Rows as plain strings: the timeline can be long and template lookups are slow."""
         rows, _more = self.timeline
@@ -662,6 +697,95 @@ class PostPage:
                 }
             )
         return rows
+
+    # --- cache keys of the panels with forms and rows -------------------------------------
+    # Each names everything its panel shows (read here anyway, or immutable), so the cached
+    # panel is never stale; panels that print an age or a "due" flag also name the minute.
+    # A bound form (with errors to show) or a "saved" notice renders without the cache.
+
+    @cached_property
+    def minute(self) -> dt.datetime:
+        return self.now.replace(second=0, microsecond=0)
+
+    def _key(self, name: str, *shown: Any) -> str:
+        post = self.post
+        return shown_key(name, post.pk, post.code, post.timezone, post.level, *shown)
+
+    @cached_property
+    def decision_form_key(self) -> str:
+        if "decision" in self.bound or self.saved == "decision":
+            return ""
+        return self._key("decision-form", self.can_decide, self._assessment_shown)
+
+    @cached_property
+    def _assessment_shown(self) -> tuple[Any, ...]:
+        """The newest assessment in a key: its id, time and headline (immutable), and the
+        level names it is said with."""
+        a = self.assessment
+        return (
+            a and (a.pk, a.evaluated_at, a.verdict, a.recommended_level),
+            sorted(self.level_names.items()),
+        )
+
+    @cached_property
+    def indicator_form_key(self) -> str:
+        if "indicator" in self.bound or self.saved == "indicator":
+            return ""
+        return self._key("indicator-form", self.can_write)
+
+    @cached_property
+    def checklists_key(self) -> str:
+        shown = [
+            (row_values(level), [
+                (row_values(item), item.ready_by and item.ready_by.get_username())
+                for item in level.actions.all()
+            ])
+            for level in self.checklists
+        ]  # fmt: skip
+        return self._key("checklists", self.can_write, self._assessment_shown, shown)
+
+    @cached_property
+    def decisions_key(self) -> str:
+        # Decisions and assessments are immutable: their ids, and the names said with them.
+        shown = [
+            (row_values(d), d.decided_by and (d.decided_by.get_full_name(),
+             d.decided_by.get_username()),
+             d.assessment and (d.assessment.recommended_level, d.assessment.verdict))
+            for d in self.decisions
+        ]  # fmt: skip
+        return self._key("decisions", shown, sorted(self.level_names.items()))
+
+    @cached_property
+    def history_key(self) -> str:
+        """The history chart: the newest assessment stands for the history up to it; the
+        decisions drawn; the minute its time axis ends on."""
+        return self._key(
+            "history", self._assessment_shown,
+            [(d.pk, d.decided_at, d.to_level) for d in self.decisions], self.minute,
+        )  # fmt: skip
+
+    @cached_property
+    def routes_key(self) -> str:
+        if any(name.startswith("route-") for name in self.bound) or self.saved == "route":
+            return ""
+        return self._key(
+            "routes", self.can_write, self.minute, [row_values(r) for r in self.routes]
+        )
+
+    @cached_property
+    def roster_key(self) -> str:
+        if any(name.startswith("staff-") for name in self.bound) or self.saved == "staff":
+            return ""
+        r = self.roster
+        shown = (
+            r.staff_rows, r.staff_total, r.staff_present, r.staff_confirmed,
+            r.staff_contactable, [row_values(s) for s in r.to_confirm],
+            [row_values(s) for s in r.schools], r.community and row_values(r.community),
+            r.wardens, r.warden_zones, r.assembly_points, r.assembly_capacity,
+        )  # fmt: skip
+        return self._key(
+            "roster", self.can_write, self.personal, self.staff_query, self.minute, shown
+        )
 
     # --- URLs ----------------------------------------------------------------------------
 

@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import template
+from django.core.cache import cache
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from readiness.wording import numbers
 from readiness.wording.vocabulary import VERDICT_MARKS, shipped
@@ -109,3 +111,48 @@ def field(bound: Any, checkbox: bool = False, help: str = "") -> str:
     return format_html(
         '<div class="{}">{}{}{}</div>', classes, inner, hint, str(errors) if errors else ""
     )
+
+
+# --- Cached panels with forms ------------------------------------------------------------
+# A panel whose HTML is cached may hold forms, and so {% csrf_token %}: the token belongs to
+# one visitor and must never be served to another. The panel is rendered for the cache with
+# a marker in the token's place, and the marker is replaced by this request's token on the
+# way out, hit or miss.
+CSRF_MARKER = "\x00csrf-token\x00"
+
+
+class PanelCacheNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, key: Any, seconds: Any) -> None:
+        self.nodelist = nodelist
+        self.key = key
+        self.seconds = seconds
+
+    def render(self, context: Any) -> str:
+        key = self.key.resolve(context)
+        token = context.get("csrf_token")
+        # No key (a bound form with errors to show) or no request to take a token from:
+        # rendered as is, and not kept.
+        if not key or token is None:
+            return str(self.nodelist.render(context))
+        key = f"panel:{key}"
+        html: str | None = cache.get(key)
+        if html is None:
+            with context.push(csrf_token=CSRF_MARKER):
+                html = self.nodelist.render(context)
+            cache.set(key, html, int(self.seconds.resolve(context)))
+        if CSRF_MARKER in html:
+            html = html.replace(CSRF_MARKER, conditional_escape(str(token)))
+        return mark_safe(html)
+
+
+@register.tag
+def panelcache(parser: Any, token: Any) -> PanelCacheNode:
+    """``{% panelcache seconds key %}…{% endpanelcache %}``: the panel's HTML, kept in
+    Django's cache under ``key`` (which must name everything the panel shows; an empty key
+    renders without the cache), with the visitor's CSRF token put in on every request."""
+    bits = token.split_contents()
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError("usage: {% panelcache seconds key %}")
+    nodelist = parser.parse(("endpanelcache",))
+    parser.delete_first_token()
+    return PanelCacheNode(nodelist, parser.compile_filter(bits[2]), parser.compile_filter(bits[1]))
