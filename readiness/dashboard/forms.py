@@ -18,8 +18,6 @@ from readiness.posts.limits import EARLIEST_DATE, LATEST_DATE, ROUTE_SEATS_MAX
 from readiness.posts.models import AlertLevel, Category, RouteStatus
 from readiness.wording.vocabulary import shipped
 
-from .rendering import renderer
-
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
@@ -46,7 +44,6 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class OverviewFilterForm(forms.Form):
-    default_renderer = renderer
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     region = forms.ChoiceField(label=_("Region"), required=False)
     verdict = forms.ChoiceField(label=_("Gauge"), required=False)
@@ -65,7 +62,6 @@ class OverviewFilterForm(forms.Form):
 
 
 class IndicatorFilterForm(forms.Form):
-    default_renderer = renderer
     PERIODS = [
         ("", _("Any time")),
         ("1", _("Last 24 hours")),
@@ -100,8 +96,6 @@ class IndicatorFilterForm(forms.Form):
 class IndicatorForm(forms.ModelForm):
     """Validated with the model's own rules (an observation from the future is refused);
     saved by readiness.indicators.services.indicator_record."""
-
-    default_renderer = renderer
 
     class Meta:
         model = Indicator
@@ -159,7 +153,6 @@ class IndicatorForm(forms.ModelForm):
 
 
 class DecisionForm(forms.Form):
-    default_renderer = renderer
     to_level = forms.TypedChoiceField(label=_("New level"), coerce=int)
     rationale = forms.CharField(
         label=_("Rationale"),
@@ -217,7 +210,6 @@ class IndicatorWithdrawForm(forms.Form):
     .corrections.indicator_withdraw): it stays on the timeline, no longer counts, and says
     who withdrew it, when and why."""
 
-    default_renderer = renderer
     reason = forms.CharField(
         label=_("Why it is withdrawn"), max_length=REASON_MAX_LENGTH, strip=True
     )
@@ -228,7 +220,6 @@ class RouteCheckForm(forms.Form):
     above the route's previous one is refused by the service (posts.services.route_check)
     until the officer ticks ``seats_confirmed``, which the form then shows."""
 
-    default_renderer = renderer
     status = forms.ChoiceField(label=_("Status"), choices=RouteStatus.choices)
     seats_per_day = forms.IntegerField(
         label=_("Seats/day"),
@@ -259,12 +250,10 @@ class RouteCheckForm(forms.Form):
 
 
 class StaffConfirmForm(forms.Form):
-    default_renderer = renderer
     present = forms.BooleanField(label=_("Still in the country"), required=False)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     email = forms.EmailField(label=_("Email"), required=False)
 
 
 class ActionTickForm(forms.Form):
-    default_renderer = renderer
     ready = forms.BooleanField(required=False)

@@ -9,12 +9,13 @@ import hashlib
 import math
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from functools import cached_property, partial
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from django.core.cache import cache
+from django.db.models import Model
 from django.forms import Form
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -95,6 +96,21 @@ def _row_key(row: selectors.OverviewRow) -> str:
 def row_values(obj: Any) -> tuple[Any, ...]:
     """Every stored column of a model instance, for a cache key."""
     return tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
+
+
+def shown_value(value: Any) -> Any:
+    """A panel's data for a cache key: model instances as their stored columns, dataclasses
+    field by field (a field added later is in the key without anyone remembering it),
+    lists, tuples and dicts item by item."""
+    if isinstance(value, Model):
+        return row_values(value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return tuple(shown_value(getattr(value, f.name)) for f in fields(value))
+    if isinstance(value, list | tuple):
+        return tuple(shown_value(v) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, shown_value(v)) for k, v in value.items())
+    return value
 
 
 def shown_key(name: str, *shown: Any) -> str:
@@ -221,6 +237,11 @@ class OverviewPage:
     @property
     def next_page_url(self) -> str:
         return self.page_url(self.page_number + 1) if self.page_number < self.pages else ""
+
+    @cached_property
+    def form_key(self) -> str:
+        """The filter form's cache key: the filters and the regions it offers."""
+        return shown_key("overview-filters", self.filters, self.data.regions)
 
     @cached_property
     def form(self) -> OverviewFilterForm:
@@ -497,25 +518,24 @@ class PostPage:
 
     @cached_property
     def timeline_key(self) -> str:
-        """The timeline panel's cache key: its rows as read (every column it prints), the
-        filters, the assessment whose weights it shows and who may withdraw what. Empty
-        while a withdrawal form has errors to show."""
+        """The timeline panel's cache key: its rows as read (every column, and the names
+        printed with them), the filters, the assessment whose weights it shows and who may
+        withdraw what. Empty while a withdrawal form has errors to show."""
         if any(name.startswith("withdraw-") for name in self.bound):
             return ""
         rows, more = self.timeline
         shown = [
             (
-                i.pk, i.observed_at, i.category, i.severity, i.reliability, i.credibility,
-                i.text, i.source, i.recorded_by_id and i.recorded_by.get_username(),
-                i.ongoing, i.ended_at, i.withdrawn_at, i.withdrawal_reason, i.corrects_id,
-                i.withdrawn_by_id and i.withdrawn_by.get_username(),
+                row_values(i),
+                i.recorded_by and i.recorded_by.get_username(),
+                i.withdrawn_by and i.withdrawn_by.get_username(),
                 getattr(getattr(i, "correction", None), "pk", None),
             )
             for i in rows
-        ]  # fmt: skip
+        ]
         return self._key(
             "timeline", more, shown, self._assessment_shown, self.indicator_filters,
-            self.params and sorted(self.params.lists()), self.can_decide, self.user.pk,
+            self.params and sorted(self.params.lists()), self.can_decide or self.user.pk,
         )  # fmt: skip
 
     @cached_property
@@ -776,16 +796,10 @@ class PostPage:
     def roster_key(self) -> str:
         if any(name.startswith("staff-") for name in self.bound) or self.saved == "staff":
             return ""
-        r = self.roster
-        shown = (
-            r.staff_rows, r.staff_total, r.staff_present, r.staff_confirmed,
-            r.staff_contactable, [row_values(s) for s in r.to_confirm],
-            [row_values(s) for s in r.schools], r.community and row_values(r.community),
-            r.wardens, r.warden_zones, r.assembly_points, r.assembly_capacity,
-        )  # fmt: skip
         return self._key(
-            "roster", self.can_write, self.personal, self.staff_query, self.minute, shown
-        )
+            "roster", self.can_write, self.personal, self.staff_query, self.minute,
+            shown_value(self.roster),
+        )  # fmt: skip
 
     # --- URLs ----------------------------------------------------------------------------
 
