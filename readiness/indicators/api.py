@@ -17,18 +17,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
-from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from readiness.posts import limits
-from readiness.posts.models import Category
-
 from .cap import CapError, CapTooLarge, parse_cap
-from .models import EVENT_MAX_LENGTH, Feed, Indicator, event_key
+from .models import Feed, Indicator
+from .schema import ObservationIn, observation_check
 from .services import (
     Delivery,
     FeedRefused,
@@ -54,90 +50,22 @@ MAX_DEPTH = 32
 RETRY_AFTER_SECONDS = 10
 
 
-class AwareDateTimeField(forms.DateTimeField):
-    """ISO 8601 with a UTC offset (a feed's local time without one is ambiguous), from 1900
-    to 2100 (limits.EARLIEST_DATE, LATEST_DATE)."""
-
-    def to_python(self, value: Any) -> Any:
-        if value is not None and not isinstance(value, str):
-            raise ValidationError(
-                "Send the date as a string, e.g. 2025-11-07T09:30:00+00:00.", code="type"
-            )
-        if isinstance(value, str) and value.strip():
-            try:
-                parsed = parse_datetime(value.strip())
-            except ValueError:
-                parsed = None
-            if parsed is None:
-                raise ValidationError(
-                    "Enter an ISO 8601 date and time, e.g. 2025-11-07T09:30:00+00:00."
-                )
-            if parsed.tzinfo is None:
-                raise ValidationError(
-                    "Give the UTC offset (e.g. +00:00): without it the time is ambiguous."
-                )
-            problem = limits.date_out_of_range(parsed)
-            if problem:
-                raise ValidationError(
-                    f"{problem}: dates run from 1900 to 2100.", code="date_out_of_range"
-                )
-            return parsed
-        return super().to_python(value)
-
-
-class JsonBooleanField(forms.Field):
-    """true or false (or absent): a string such as "no" is refused, not read as true."""
-
-    def to_python(self, value: Any) -> bool:
-        if value is None or value == "":
-            return False
-        if isinstance(value, bool):
-            return value
-        raise ValidationError("Send true or false.")
-
-
-class ObservationForm(forms.Form):
-    """One observation of a JSON delivery."""
-
-    post = forms.CharField(max_length=16)
-    category = forms.ChoiceField(choices=Category.choices)
-    severity = forms.IntegerField(min_value=1, max_value=5)
-    credibility = forms.IntegerField(min_value=1, max_value=6)
-    observed_at = AwareDateTimeField()
-    text = forms.CharField(max_length=5000)
-    external_id = forms.CharField(
-        max_length=200,
-        help_text="The feed's own id for it: a retry under the same id is not counted twice",
+def _observation(valid: ObservationIn) -> Observation:
+    return Observation(
+        post_code=valid.post,
+        category=valid.category,
+        severity=valid.severity,
+        credibility=valid.credibility,
+        observed_at=valid.observed_at,
+        text=valid.text,
+        external_id=valid.external_id,
+        expires_at=valid.expires_at,
+        ongoing=valid.ongoing,
+        ended_at=valid.ended_at,
+        source=valid.source,
+        event=valid.event,
+        de_escalation=valid.de_escalation,
     )
-    expires_at = AwareDateTimeField(required=False)
-    ongoing = JsonBooleanField(required=False)
-    ended_at = AwareDateTimeField(required=False)
-    source = forms.CharField(max_length=200, required=False)
-    event = forms.CharField(
-        max_length=EVENT_MAX_LENGTH,
-        required=False,
-        validators=[event_key],
-        help_text="The event it reports: observations sharing it are one piece of evidence",
-    )
-    de_escalation = JsonBooleanField(required=False)
-
-    def observation(self) -> Observation:
-        data = self.cleaned_data
-        return Observation(
-            post_code=data["post"],
-            category=data["category"],
-            severity=data["severity"],
-            credibility=data["credibility"],
-            observed_at=data["observed_at"],
-            text=data["text"],
-            external_id=data["external_id"],
-            expires_at=data["expires_at"],
-            ongoing=data["ongoing"],
-            ended_at=data["ended_at"],
-            source=data["source"],
-            event=data["event"],
-            de_escalation=data["de_escalation"],
-        )
 
 
 class _Unreadable:
@@ -404,19 +332,13 @@ def indicators_post(request: HttpRequest) -> JsonResponse:
             errors[str(i)] = {"__all__": ["an observation is a JSON object"]}
             continue
         wrong_type = _json_type_errors(item)
-        form = ObservationForm(data={k: v for k, v in item.items() if k not in wrong_type})
-        unknown = set(item) - set(form.fields) - set(wrong_type)
-        if form.is_valid() and not unknown and not wrong_type:
-            observations.append(form.observation())
+        valid, problems = observation_check(
+            {k: v for k, v in item.items() if k not in wrong_type}, reliability=feed.reliability
+        )
+        if valid is not None and not wrong_type:
+            observations.append(_observation(valid))
             continue
-        problems = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
         problems.update(wrong_type)
-        for name in sorted(unknown):
-            problems[name] = [
-                f"set by the feed's configuration ({feed.reliability})"
-                if name == "reliability"
-                else "unknown field"
-            ]
         errors[str(i)] = problems
     if errors:
         return _refuse(400, "invalid observations: nothing was recorded", errors)
