@@ -17,14 +17,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from . import ratelimit
 from .cap import CapError, CapTooLarge, parse_cap
 from .models import Feed, Indicator
-from .schema import ObservationIn, observation_check
+from .reads import feed_readable_posts
+from .schema import ObservationIn, Overview, observation_check
 from .services import (
     Delivery,
     FeedRefused,
@@ -48,6 +51,8 @@ MAX_DEPTH = 32
 # A transient database fault (a connection lost, a serialisation failure): the feed is told
 # to retry after this many seconds, never that its delivery is wrong.
 RETRY_AFTER_SECONDS = 10
+POST_CODE = re.compile(r"[A-Z]{2}-[A-Z0-9]{2,8}")  # Post.code's form
+UNAUTHENTICATED = "a valid feed token is required: Authorization: Bearer <token>"
 
 
 def _observation(valid: ObservationIn) -> Observation:
@@ -220,16 +225,16 @@ def _json_body(body: bytes) -> Any:
 
 
 def _unavailable_on_database_fault(
-    view: Callable[[HttpRequest], JsonResponse],
-) -> Callable[[HttpRequest], HttpResponse]:
+    view: Callable[..., JsonResponse],
+) -> Callable[..., HttpResponse]:
     """A transient database fault answers 503 with Retry-After, never 4xx: the delivery is
     not wrong, and a feed told it is would drop it (issue 9). Deliveries are atomic, so
     nothing of it was kept; the feed sends it again."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return view(request)
+            return view(request, *args, **kwargs)
         except (OperationalError, InterfaceError) as exc:
             logger.warning("delivery refused for a database fault, retry asked: %s", exc)
             response = _refuse(
@@ -260,6 +265,21 @@ def _feed(request: HttpRequest) -> Feed | None:
     return feed_authenticate(token=token.strip())
 
 
+def _rate_limited(feed: Feed) -> JsonResponse | None:
+    """The 429 to answer when the feed's token is over its rate limit (ratelimit.py)."""
+    seconds = ratelimit.retry_after(token_digest=feed.token_digest)
+    if seconds is None:
+        return None
+    response = _refuse(
+        429,
+        f"too many requests for this token (at most {settings.API_RATE_LIMIT} in "
+        f"{settings.API_RATE_WINDOW_SECONDS} s): nothing was recorded; "
+        f"send it again in {seconds} s",
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 def _answer(delivery: Delivery) -> JsonResponse:
     def rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
         return [{"id": i.pk, "post": i.post.code, "external_id": i.external_id} for i in indicators]
@@ -285,7 +305,10 @@ def _received(
         return response
     feed = _feed(request)
     if feed is None:
-        return _refuse(401, "a valid feed token is required: Authorization: Bearer <token>")
+        return _refuse(401, UNAUTHENTICATED)
+    limited = _rate_limited(feed)
+    if limited is not None:
+        return limited
     if request.content_type not in content_types:
         return _refuse(
             415, f"send Content-Type {' or '.join(content_types)}, not {request.content_type!r}"
@@ -360,3 +383,49 @@ def cap_post(request: HttpRequest) -> JsonResponse:
     except CapError as exc:
         return _refuse(400, "not a usable CAP 1.2 alert: nothing was recorded", exc.errors)
     return _deliver(lambda: cap_message_deliver(feed=feed, message=message))
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+def _reader(request: HttpRequest) -> Feed | JsonResponse:
+    """The feed behind a well-formed read, or the refusal to answer."""
+    if request.method not in ("GET", "HEAD"):
+        response = _refuse(405, "GET this")
+        response["Allow"] = "GET, HEAD"
+        return response
+    feed = _feed(request)
+    if feed is None:
+        return _refuse(401, UNAUTHENTICATED)
+    limited = _rate_limited(feed)
+    if limited is not None:
+        return limited
+    if not feed.can_read:
+        return _refuse(
+            403, "this feed may not read assessments: an administrator can allow it (Can read)"
+        )
+    return feed
+
+
+@_unavailable_on_database_fault
+def overview_get(request: HttpRequest) -> JsonResponse:
+    """GET every post the feed may read, each with its newest assessment's headline."""
+    feed = _reader(request)
+    if isinstance(feed, JsonResponse):
+        return feed
+    overview = Overview(posts=feed_readable_posts(feed=feed))
+    return JsonResponse(overview.model_dump(mode="json"))
+
+
+@_unavailable_on_database_fault
+def post_assessment_get(request: HttpRequest, code: str) -> JsonResponse:
+    """GET one post's newest assessment: its level, recommended level, verdict, threat
+    index, margin and reasons."""
+    feed = _reader(request)
+    if isinstance(feed, JsonResponse):
+        return feed
+    found = feed_readable_posts(feed=feed, code=code) if POST_CODE.fullmatch(code) else []
+    if not found:
+        # An unknown code reads the same as another's post: codes cannot be probed.
+        return _refuse(403, f"this feed may not read post {code!r}")
+    return JsonResponse(found[0].model_dump(mode="json"))
