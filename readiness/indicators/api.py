@@ -407,6 +407,7 @@ def _reader(request: HttpRequest) -> Feed | JsonResponse:
     return feed
 
 
+@csrf_exempt  # a token, no cookie: any other method is answered 405 in JSON
 @_unavailable_on_database_fault
 def overview_get(request: HttpRequest) -> JsonResponse:
     """GET every post the feed may read, each with its newest assessment's headline."""
@@ -417,6 +418,7 @@ def overview_get(request: HttpRequest) -> JsonResponse:
     return JsonResponse(overview.model_dump(mode="json"))
 
 
+@csrf_exempt
 @_unavailable_on_database_fault
 def post_assessment_get(request: HttpRequest, code: str) -> JsonResponse:
     """GET one post's newest assessment: its level, recommended level, verdict, threat

@@ -204,6 +204,7 @@ def _paths() -> dict[str, Any]:
                         "required": True,
                         "description": "The post's code, e.g. ML-BKO.",
                         "schema": {"type": "string", "maxLength": 12},
+                        "example": "ML-BKO",
                     }
                 ],
                 "responses": _read_answers(

@@ -153,7 +153,25 @@ class ObservationIn(BaseModel):
     any field not listed here is refused by name (`reliability` is the feed's, set by the
     administrator)."""
 
-    model_config = ConfigDict(extra="forbid", title="Observation", strict=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        title="Observation",
+        json_schema_extra={
+            "examples": [
+                {
+                    "post": "ML-BKO",
+                    "category": "supply",
+                    "severity": 4,
+                    "credibility": 2,
+                    "observed_at": DATE_EXAMPLE,
+                    "text": "Fuel tankers held on the Kayes road",
+                    "external_id": "sw-0001",
+                    "ongoing": True,
+                    "event": "kayes-road-blockade",
+                }
+            ]
+        },
+    )
 
     post: PostCode = Field(
         description="The post's code (e.g. ML-BKO); the feed must be allowed to write to it."
