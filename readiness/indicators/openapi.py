@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
@@ -269,31 +270,43 @@ def _resolve(schema: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def type_words(schema: dict[str, Any]) -> str:
-    """A schema in a few words: "string, at most 16 characters", "integer 1 to 5"..."""
+    """A schema in a few words: "string (at most 16 characters)", "integer (1 to 5)"... The
+    JSON Schema terms (string, integer, date-time) stay as they are; the words around them
+    are in the page's language."""
     name, schema = _resolve(schema)
     if name:
         return name
     if "anyOf" in schema:
-        return " or ".join(type_words(option) for option in schema["anyOf"])
+        return _(" or ").join(type_words(option) for option in schema["anyOf"])
     if "enum" in schema:
-        return "one of " + ", ".join(str(value) for value in schema["enum"])
+        return _("one of %(values)s") % {"values": ", ".join(str(v) for v in schema["enum"])}
     kind = str(schema.get("type", "any"))
     if kind == "array":
-        return f"list of {type_words(schema.get('items', {}))}"
+        return _("list of %(items)s") % {"items": type_words(schema.get("items", {}))}
     if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
-        return f"object of {type_words(schema['additionalProperties'])}"
+        return _("object of %(values)s") % {"values": type_words(schema["additionalProperties"])}
     details = []
     if "format" in schema:
         details.append(str(schema["format"]))
     if "minimum" in schema and "maximum" in schema:
-        details.append(f"{schema['minimum']} to {schema['maximum']}")
+        details.append(
+            _("%(minimum)s to %(maximum)s")
+            % {"minimum": schema["minimum"], "maximum": schema["maximum"]}
+        )
     if "minLength" in schema and schema["minLength"] > 0:
-        details.append("not empty")
+        details.append(_("not empty"))
     if "maxLength" in schema:
-        details.append(f"at most {schema['maxLength']} characters")
+        details.append(_("at most %(n)s characters") % {"n": schema["maxLength"]})
     if "pattern" in schema:
-        details.append(f"matching {schema['pattern']}")
+        details.append(_("matching %(pattern)s") % {"pattern": schema["pattern"]})
     return kind + (f" ({', '.join(details)})" if details else "")
+
+
+def schema_names(schema: dict[str, Any]) -> list[str]:
+    """The components a schema is (one $ref, or a choice of them), for links; else []."""
+    options = schema.get("anyOf", [schema])
+    names = [str(option.get("$ref", "")).rsplit("/", 1)[-1] for option in options]
+    return names if all(names) else []
 
 
 def _fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -302,6 +315,8 @@ def _fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
         {
             "name": name,
             "type": type_words(prop),
+            "links": schema_names(prop.get("items", prop)),
+            "list": prop.get("type") == "array",
             "required": name in required,
             "description": prop.get("description", ""),
         }
@@ -316,7 +331,11 @@ def docs_context() -> dict[str, Any]:
     for path, methods in document["paths"].items():
         for method, operation in methods.items():
             bodies = [
-                {"media": media, "type": type_words(content["schema"])}
+                {
+                    "media": media,
+                    "type": type_words(content["schema"]),
+                    "links": schema_names(content["schema"]),
+                }
                 for media, content in operation.get("requestBody", {}).get("content", {}).items()
             ]
             operations.append(
@@ -343,6 +362,11 @@ def docs_context() -> dict[str, Any]:
                             "type": " / ".join(
                                 type_words(c["schema"]) for c in answer.get("content", {}).values()
                             ),
+                            "links": [
+                                name
+                                for c in answer.get("content", {}).values()
+                                for name in schema_names(c["schema"])
+                            ],
                             "headers": ", ".join(answer.get("headers", {})),
                         }
                         for status, answer in sorted(operation["responses"].items())

@@ -96,7 +96,17 @@ def test_the_docs_page_reads_out_every_operation_without_a_script(client: Client
 
 def test_the_docs_page_is_translated(client: Client) -> None:
     page = client.get(reverse("api:docs"), headers={"Accept-Language": "fr"})
-    assert "Réponses" in page.content.decode()
+    text = page.content.decode()
+    assert "Réponses" in text and "au plus 16 caractères" in text
+    assert 'liste de <a href="#schema-Recorded">Recorded</a>' in text
+
+
+def test_the_docs_page_links_each_schema_it_names(client: Client) -> None:
+    page = client.get(reverse("api:docs")).content.decode()
+    for name in openapi_document()["components"]["schemas"]:
+        assert f'id="schema-{name}"' in page
+    assert '<a href="#schema-Refusal">Refusal</a>' in page
+    assert '<a href="#schema-ObservationIn">ObservationIn</a>' in page
 
 
 def test_type_words_say_a_field_s_limits() -> None:
