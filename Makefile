@@ -10,7 +10,7 @@ SCENARIO ?= seeds/bamako-2025.yaml
 DEMO_DAY ?= 2025-11-19
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev lint format bench bench-live replay clean lock
+.PHONY: run test install install-dev lint format bench bench-live replay clean lock openapi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ lint: install-dev
 format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The feeds' API's OpenAPI document, docs/openapi.json, from its models (a test checks it).
+openapi: install
+	$(BIN)/python manage.py openapi_schema
 
 replay: install
 	$(BIN)/python manage.py replay $(SCENARIO)

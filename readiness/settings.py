@@ -319,6 +319,11 @@ RESCORE_CLAIM_STALE_SECONDS = envint("RESCORE_CLAIM_STALE_SECONDS", 30, minimum=
 # the decision form (readiness/dashboard/reauth.py).
 DECISION_REAUTH_MINUTES = envint("DECISION_REAUTH_MINUTES", 15, minimum=1)
 
+# The feeds' API answers 429 with Retry-After past this many requests of one token in one
+# window (readiness/indicators/ratelimit.py); 0 turns the limit off.
+API_RATE_LIMIT = envint("API_RATE_LIMIT", 300)
+API_RATE_WINDOW_SECONDS = envint("API_RATE_WINDOW_SECONDS", 60, minimum=1)
+
 # Error reporting, opt-in: with SENTRY_DSN set, unhandled errors of the web processes and
 # the Celery tasks go to that Sentry project (no personal data, no performance tracing);
 # without it nothing is sent anywhere.

@@ -26,8 +26,8 @@ class FeedAdmin(admin.ModelAdmin):
     """Feeds push indicators over the API (docs/api.md). A token is shown once, when the
     feed is created or a new one is issued; only its digest is kept."""
 
-    list_display = ["name", "reliability", "is_active", "token_hint", "last_used_at"]
-    list_filter = ["is_active", "reliability"]
+    list_display = ["name", "reliability", "is_active", "can_read", "token_hint", "last_used_at"]
+    list_filter = ["is_active", "can_read", "reliability"]
     search_fields = ["name"]
     filter_horizontal = ["posts"]
     readonly_fields = ["token_hint", "created_at", "last_used_at"]

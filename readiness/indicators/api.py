@@ -17,18 +17,17 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
-from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from readiness.posts import limits
-from readiness.posts.models import Category
-
+from . import ratelimit
 from .cap import CapError, CapTooLarge, parse_cap
-from .models import EVENT_MAX_LENGTH, Feed, Indicator, event_key
+from .models import Feed, Indicator
+from .reads import feed_readable_posts
+from .schema import ObservationIn, Overview, observation_check
 from .services import (
     Delivery,
     FeedRefused,
@@ -52,92 +51,26 @@ MAX_DEPTH = 32
 # A transient database fault (a connection lost, a serialisation failure): the feed is told
 # to retry after this many seconds, never that its delivery is wrong.
 RETRY_AFTER_SECONDS = 10
+POST_CODE = re.compile(r"[A-Z]{2}-[A-Z0-9]{2,8}")  # Post.code's form
+UNAUTHENTICATED = "a valid feed token is required: Authorization: Bearer <token>"
 
 
-class AwareDateTimeField(forms.DateTimeField):
-    """ISO 8601 with a UTC offset (a feed's local time without one is ambiguous), from 1900
-    to 2100 (limits.EARLIEST_DATE, LATEST_DATE)."""
-
-    def to_python(self, value: Any) -> Any:
-        if value is not None and not isinstance(value, str):
-            raise ValidationError(
-                "Send the date as a string, e.g. 2025-11-07T09:30:00+00:00.", code="type"
-            )
-        if isinstance(value, str) and value.strip():
-            try:
-                parsed = parse_datetime(value.strip())
-            except ValueError:
-                parsed = None
-            if parsed is None:
-                raise ValidationError(
-                    "Enter an ISO 8601 date and time, e.g. 2025-11-07T09:30:00+00:00."
-                )
-            if parsed.tzinfo is None:
-                raise ValidationError(
-                    "Give the UTC offset (e.g. +00:00): without it the time is ambiguous."
-                )
-            problem = limits.date_out_of_range(parsed)
-            if problem:
-                raise ValidationError(
-                    f"{problem}: dates run from 1900 to 2100.", code="date_out_of_range"
-                )
-            return parsed
-        return super().to_python(value)
-
-
-class JsonBooleanField(forms.Field):
-    """true or false (or absent): a string such as "no" is refused, not read as true."""
-
-    def to_python(self, value: Any) -> bool:
-        if value is None or value == "":
-            return False
-        if isinstance(value, bool):
-            return value
-        raise ValidationError("Send true or false.")
-
-
-class ObservationForm(forms.Form):
-    """One observation of a JSON delivery."""
-
-    post = forms.CharField(max_length=16)
-    category = forms.ChoiceField(choices=Category.choices)
-    severity = forms.IntegerField(min_value=1, max_value=5)
-    credibility = forms.IntegerField(min_value=1, max_value=6)
-    observed_at = AwareDateTimeField()
-    text = forms.CharField(max_length=5000)
-    external_id = forms.CharField(
-        max_length=200,
-        help_text="The feed's own id for it: a retry under the same id is not counted twice",
+def _observation(valid: ObservationIn) -> Observation:
+    return Observation(
+        post_code=valid.post,
+        category=valid.category,
+        severity=valid.severity,
+        credibility=valid.credibility,
+        observed_at=valid.observed_at,
+        text=valid.text,
+        external_id=valid.external_id,
+        expires_at=valid.expires_at,
+        ongoing=valid.ongoing,
+        ended_at=valid.ended_at,
+        source=valid.source,
+        event=valid.event,
+        de_escalation=valid.de_escalation,
     )
-    expires_at = AwareDateTimeField(required=False)
-    ongoing = JsonBooleanField(required=False)
-    ended_at = AwareDateTimeField(required=False)
-    source = forms.CharField(max_length=200, required=False)
-    event = forms.CharField(
-        max_length=EVENT_MAX_LENGTH,
-        required=False,
-        validators=[event_key],
-        help_text="The event it reports: observations sharing it are one piece of evidence",
-    )
-    de_escalation = JsonBooleanField(required=False)
-
-    def observation(self) -> Observation:
-        data = self.cleaned_data
-        return Observation(
-            post_code=data["post"],
-            category=data["category"],
-            severity=data["severity"],
-            credibility=data["credibility"],
-            observed_at=data["observed_at"],
-            text=data["text"],
-            external_id=data["external_id"],
-            expires_at=data["expires_at"],
-            ongoing=data["ongoing"],
-            ended_at=data["ended_at"],
-            source=data["source"],
-            event=data["event"],
-            de_escalation=data["de_escalation"],
-        )
 
 
 class _Unreadable:
@@ -292,16 +225,16 @@ def _json_body(body: bytes) -> Any:
 
 
 def _unavailable_on_database_fault(
-    view: Callable[[HttpRequest], JsonResponse],
-) -> Callable[[HttpRequest], HttpResponse]:
+    view: Callable[..., JsonResponse],
+) -> Callable[..., HttpResponse]:
     """A transient database fault answers 503 with Retry-After, never 4xx: the delivery is
     not wrong, and a feed told it is would drop it (issue 9). Deliveries are atomic, so
     nothing of it was kept; the feed sends it again."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            return view(request)
+            return view(request, *args, **kwargs)
         except (OperationalError, InterfaceError) as exc:
             logger.warning("delivery refused for a database fault, retry asked: %s", exc)
             response = _refuse(
@@ -332,6 +265,21 @@ def _feed(request: HttpRequest) -> Feed | None:
     return feed_authenticate(token=token.strip())
 
 
+def _rate_limited(feed: Feed) -> JsonResponse | None:
+    """The 429 to answer when the feed's token is over its rate limit (ratelimit.py)."""
+    seconds = ratelimit.retry_after(token_digest=feed.token_digest)
+    if seconds is None:
+        return None
+    response = _refuse(
+        429,
+        f"too many requests for this token (at most {settings.API_RATE_LIMIT} in "
+        f"{settings.API_RATE_WINDOW_SECONDS} s): nothing was recorded; "
+        f"send it again in {seconds} s",
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
 def _answer(delivery: Delivery) -> JsonResponse:
     def rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
         return [{"id": i.pk, "post": i.post.code, "external_id": i.external_id} for i in indicators]
@@ -357,7 +305,10 @@ def _received(
         return response
     feed = _feed(request)
     if feed is None:
-        return _refuse(401, "a valid feed token is required: Authorization: Bearer <token>")
+        return _refuse(401, UNAUTHENTICATED)
+    limited = _rate_limited(feed)
+    if limited is not None:
+        return limited
     if request.content_type not in content_types:
         return _refuse(
             415, f"send Content-Type {' or '.join(content_types)}, not {request.content_type!r}"
@@ -404,19 +355,13 @@ def indicators_post(request: HttpRequest) -> JsonResponse:
             errors[str(i)] = {"__all__": ["an observation is a JSON object"]}
             continue
         wrong_type = _json_type_errors(item)
-        form = ObservationForm(data={k: v for k, v in item.items() if k not in wrong_type})
-        unknown = set(item) - set(form.fields) - set(wrong_type)
-        if form.is_valid() and not unknown and not wrong_type:
-            observations.append(form.observation())
+        valid, problems = observation_check(
+            {k: v for k, v in item.items() if k not in wrong_type}, reliability=feed.reliability
+        )
+        if valid is not None and not wrong_type:
+            observations.append(_observation(valid))
             continue
-        problems = {field: [str(m) for m in messages] for field, messages in form.errors.items()}
         problems.update(wrong_type)
-        for name in sorted(unknown):
-            problems[name] = [
-                f"set by the feed's configuration ({feed.reliability})"
-                if name == "reliability"
-                else "unknown field"
-            ]
         errors[str(i)] = problems
     if errors:
         return _refuse(400, "invalid observations: nothing was recorded", errors)
@@ -438,3 +383,51 @@ def cap_post(request: HttpRequest) -> JsonResponse:
     except CapError as exc:
         return _refuse(400, "not a usable CAP 1.2 alert: nothing was recorded", exc.errors)
     return _deliver(lambda: cap_message_deliver(feed=feed, message=message))
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+def _reader(request: HttpRequest) -> Feed | JsonResponse:
+    """The feed behind a well-formed read, or the refusal to answer."""
+    if request.method not in ("GET", "HEAD"):
+        response = _refuse(405, "GET this")
+        response["Allow"] = "GET, HEAD"
+        return response
+    feed = _feed(request)
+    if feed is None:
+        return _refuse(401, UNAUTHENTICATED)
+    limited = _rate_limited(feed)
+    if limited is not None:
+        return limited
+    if not feed.can_read:
+        return _refuse(
+            403, "this feed may not read assessments: an administrator can allow it (Can read)"
+        )
+    return feed
+
+
+@csrf_exempt  # a token, no cookie: any other method is answered 405 in JSON
+@_unavailable_on_database_fault
+def overview_get(request: HttpRequest) -> JsonResponse:
+    """GET every post the feed may read, each with its newest assessment's headline."""
+    feed = _reader(request)
+    if isinstance(feed, JsonResponse):
+        return feed
+    overview = Overview(posts=feed_readable_posts(feed=feed))
+    return JsonResponse(overview.model_dump(mode="json"))
+
+
+@csrf_exempt
+@_unavailable_on_database_fault
+def post_assessment_get(request: HttpRequest, code: str) -> JsonResponse:
+    """GET one post's newest assessment: its level, recommended level, verdict, threat
+    index, margin and reasons."""
+    feed = _reader(request)
+    if isinstance(feed, JsonResponse):
+        return feed
+    found = feed_readable_posts(feed=feed, code=code) if POST_CODE.fullmatch(code) else []
+    if not found:
+        # An unknown code reads the same as another's post: codes cannot be probed.
+        return _refuse(403, f"this feed may not read post {code!r}")
+    return JsonResponse(found[0].model_dump(mode="json"))

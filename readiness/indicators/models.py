@@ -63,6 +63,13 @@ class Feed(models.Model):
         Post, blank=True, related_name="feeds", help_text=_("The posts this feed may write to")
     )
     is_active = models.BooleanField(default=True)
+    can_read = models.BooleanField(
+        default=False,
+        help_text=_(
+            "It may also read the newest assessment of each of its posts over the API "
+            "(GET /api/v1/overview and /api/v1/posts/<code>/assessment)"
+        ),
+    )
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
     token_hint = models.CharField(
         max_length=12, editable=False, help_text=_("The token's first characters")
