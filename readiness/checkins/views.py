@@ -42,8 +42,14 @@ def _post(request: SignedInRequest, code: str) -> Post:
 
 
 def _render_board(
-    request: SignedInRequest, post: Post, *, form: StartForm | None = None, status: int = 200
+    request: SignedInRequest,
+    post: Post,
+    *,
+    form: StartForm | None = None,
+    status: int = 200,
+    partial: str = "",
 ) -> HttpResponse:
+    """The panel (start form and board), or only its board (``partial="live"``)."""
     with timezone.override(zoneinfo.ZoneInfo(post.timezone)), numbers.same_locale():
         context = board_context(
             request,
@@ -52,7 +58,8 @@ def _render_board(
             personal=access.sees_personal_data(request.user),
             form=form,
         )
-        return render(request, BOARD_TEMPLATE, context, status=status)
+        template = BOARD_TEMPLATE + (f"#{partial}" if partial else "")
+        return render(request, template, context, status=status)
 
 
 @signin_required
@@ -63,7 +70,7 @@ def board(request: SignedInRequest, code: str) -> HttpResponse:
     post = _post(request, code)
     if not request.htmx:
         return redirect(reverse("dashboard:post", args=[post.code]) + "#checkins")
-    return _render_board(request, post)
+    return _render_board(request, post, partial="live")
 
 
 @signin_required
