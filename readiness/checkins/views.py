@@ -14,9 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
 
 from readiness.dashboard import selectors as dashboard_selectors
 from readiness.dashboard.views import SignedInRequest, signin_required
@@ -48,6 +48,7 @@ def _render_board(
     form: StartForm | None = None,
     status: int = 200,
     partial: str = "",
+    saved: str = "",
 ) -> HttpResponse:
     """The panel (start form and board), or only its board (``partial="live"``)."""
     with timezone.override(zoneinfo.ZoneInfo(post.timezone)), numbers.same_locale():
@@ -58,6 +59,7 @@ def _render_board(
             personal=access.sees_personal_data(request.user),
             form=form,
         )
+        context["saved"] = saved
         template = BOARD_TEMPLATE + (f"#{partial}" if partial else "")
         return render(request, template, context, status=status)
 
@@ -97,10 +99,11 @@ def start(request: SignedInRequest, code: str) -> HttpResponse:
         link=link,
     )
     sent = checkin.requests.filter(sent_at__isnull=False).count()
-    message = _("Check-in started: %(n)s links sent.") % {"n": sent}
+    message = ngettext(
+        "Check-in started: %(n)s link sent.", "Check-in started: %(n)s links sent.", sent
+    ) % {"n": sent}
     if request.htmx:
-        response = _render_board(request, post)
-        return trigger_client_event(response, "checkinStarted", {"message": message})
+        return _render_board(request, post, saved=message)
     messages.success(request, message)
     return redirect(reverse("dashboard:post", args=[post.code]) + "#checkins")
 

@@ -37,8 +37,8 @@ def test_an_officer_starts_a_checkin_and_the_board_shows_the_answers(  # type: i
     page: Page,
     browser: Browser,
     live_server,
-    demo,
-    artifacts,  # noqa: F811
+    demo,  # noqa: F811
+    artifacts,
 ):
     duty = User.objects.get(username="duty")
     duty.user_permissions.add(Permission.objects.get(codename="view_personal_data"))

@@ -106,7 +106,7 @@ def test_starting_with_htmx_answers_the_panel(officer_client, post_a, staff):  #
     assert response.status_code == 200
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="checkins"')
-    assert 'data-count="asked">8<' in html and "checkinStarted" in response["HX-Trigger"]
+    assert 'data-count="asked">8<' in html and "Check-in started: 1 link sent." in html
     assert [m.to for m in mail.outbox] == [["guards@post.example"]]
 
 
