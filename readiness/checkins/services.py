@@ -232,7 +232,9 @@ def checkin_answer(
         recorded = CheckinAnswer.objects.create(
             request=request, answer=answer, note=note.strip()[:500], answered_at=now
         )
-        if request.staff_id is not None:
-            staff = StaffMember.objects.select_for_update().get(pk=request.staff_id)
+        # The row may have been deleted since (the answer is kept all the same).
+        rows = StaffMember.objects.select_for_update().filter(checkin_requests=request)
+        staff = rows.first() if request.staff_id is not None else None
+        if staff is not None:
             staff_checked_in(staff=staff, present=answer != Answer.LEFT, at=now)
     return recorded

@@ -111,13 +111,13 @@ def start(request: SignedInRequest, code: str) -> HttpResponse:
 # --- The answer page: no account, the token is the key ------------------------------------
 
 
-def _limited(scope_window: int) -> HttpResponse:
+def _limited(window: int) -> HttpResponse:
     response = HttpResponse(
         _("Too many attempts. Wait a few minutes, then open the link again."),
         status=429,
         content_type="text/plain; charset=utf-8",
     )
-    response["Retry-After"] = str(scope_window)
+    response["Retry-After"] = str(window)
     return response
 
 
@@ -149,8 +149,9 @@ def _refused(request: HttpRequest, reason: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
-    """The one question, for the holder of the link. Rate-limited per link and, for links
-    that do not exist, per client address (429)."""
+    """The one question, for the holder of the link. Opening it (GET) changes nothing --
+    mail scanners open links -- only the answer (POST) uses it. Rate-limited per link and,
+    for links that do not exist, per client address (429)."""
     window = int(settings.CHECKIN_RATE_WINDOW_SECONDS)
     address = client_ip(request)
     if ratelimit.peek("checkin-bad", address) >= settings.CHECKIN_RATE_BAD_LINKS:

@@ -269,3 +269,10 @@ def test_the_late_are_those_sent_longer_ago_than_the_setting(post, officer, sett
 
 def test_no_checkin_no_board(post):  # type: ignore[no-untyped-def]
     assert selectors.board(post=post) is None
+
+
+def test_an_answer_for_a_row_deleted_since_is_kept(post, officer):  # type: ignore[no-untyped-def]
+    _checkin, tokens = start(post, officer)
+    StaffMember.objects.filter(post=post, name="Awa").delete()
+    recorded = checkin_answer(token=tokens["awa@post.example"], answer="safe")
+    assert recorded.request.staff_name == "Awa" and recorded.request.staff_id is None

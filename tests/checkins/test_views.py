@@ -278,3 +278,12 @@ def test_guessing_links_from_one_address_is_rate_limited(client, post_a, staff, 
     real = answer_url(tokens["awa@post.example"])
     assert client.get(real, REMOTE_ADDR="203.0.113.9").status_code == 429
     assert client.get(real, REMOTE_ADDR="198.51.100.7").status_code == 200
+
+
+def test_opening_a_link_does_not_use_it(client, post_a, staff):  # type: ignore[no-untyped-def]
+    # Mail scanners open links before the person does: only the answer uses the link.
+    _checkin, tokens = start(post_a, UserFactory(username="cso"))
+    url = answer_url(tokens["awa@post.example"])
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    assert not CheckinAnswer.objects.exists()
+    assert client.post(url, {"answer": "safe"}).status_code == 200
