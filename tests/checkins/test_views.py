@@ -183,6 +183,7 @@ def test_the_answer_page_asks_the_question_and_nothing_else(client, post_a, staf
     for secret in ("Alpha", post_a.code, "Awa", "Local guards", "Moussa", "@post.example"):
         assert secret not in html, secret
     assert "no-store" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "no-referrer"  # the address is the link
 
 
 def test_answering_records_once_and_refuses_a_replay(client, post_a, staff):  # type: ignore[no-untyped-def]
