@@ -4,8 +4,6 @@ the staff member's answer page (no account: the link is the key)."""
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -148,20 +146,7 @@ def _refused(request: HttpRequest, reason: str) -> HttpResponse:
     )
 
 
-def no_referrer(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The page's address is the link: no request it makes names it (Referer)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        return response
-
-    return wrapper
-
-
 @never_cache
-@no_referrer
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     """The one question, for the holder of the link. Opening it (GET) changes nothing --

@@ -183,7 +183,10 @@ def test_the_answer_page_asks_the_question_and_nothing_else(client, post_a, staf
     for secret in ("Alpha", post_a.code, "Awa", "Local guards", "Moussa", "@post.example"):
         assert secret not in html, secret
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"  # the address is the link
+    # The address is the link: no other site is ever told it (the page loads nothing from
+    # elsewhere). Not "no-referrer": the browser would then send "Origin: null" with the
+    # answer, which Django's CSRF check refuses (tests/browser/test_checkin.py).
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_answering_records_once_and_refuses_a_replay(client, post_a, staff):  # type: ignore[no-untyped-def]
