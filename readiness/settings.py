@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "readiness.scenarios",
     "readiness.dashboard",
     "readiness.feeds",
+    "readiness.checkins",
 ]
 
 MIDDLEWARE = [
@@ -280,10 +281,33 @@ CACHES = {
     }
 }
 
+# --- Staff check-ins (readiness/checkins, docs/security.md "Staff check-in links") ----------
+# A link works once, until this many hours after the check-in started.
+CHECKIN_LINK_HOURS = envint("CHECKIN_LINK_HOURS", 72, minimum=1)
+# The board lists those who have not answered this many hours after their link left.
+CHECKIN_OVERDUE_HOURS = envint("CHECKIN_OVERDUE_HOURS", 4, minimum=1)
+# Where text messages go (readiness/checkins/sms.py); the default sends none and says so.
+CHECKIN_SMS_BACKEND = os.environ.get(
+    "CHECKIN_SMS_BACKEND", "readiness.checkins.sms.LoggingSmsBackend"
+)
+# The answer page answers 429 past CHECKIN_RATE_PER_LINK requests for one link, or past
+# CHECKIN_RATE_BAD_LINKS unknown links from one client address, in a window of this length.
+CHECKIN_RATE_WINDOW_SECONDS = 600
+CHECKIN_RATE_PER_LINK = envint("CHECKIN_RATE_PER_LINK", 20, minimum=1)
+CHECKIN_RATE_BAD_LINKS = envint("CHECKIN_RATE_BAD_LINKS", 20, minimum=1)
+
 # Celery. Without REDIS_URL, tasks run in-process (eager) so a first run needs no server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r}: expected redis://host:port/db")
+# Rate-limit counters (readiness/checkins/ratelimit.py): shared by every web process in
+# Redis when there is one, in each process's memory otherwise.
+CACHES["ratelimit"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "readiness-ratelimit"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+)  # fmt: skip
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -35,3 +35,14 @@ def staff_confirm(
     staff.full_clean()
     staff.save(update_fields=["present", "email", "phone", "last_confirmed_at"])
     return staff
+
+
+def staff_checked_in(*, staff: StaffMember, present: bool, at: dt.datetime) -> StaffMember:
+    """The person (or a group row's contact, for the row) answered a staff check-in
+    (readiness/checkins): still in the country or not, confirmed at ``at``. Their contacts
+    are left as they are (the link reached them). Like every save of a roster row, this
+    asks for the post's re-score (readiness/assessments/apps.py)."""
+    staff.present = present
+    staff.last_confirmed_at = at
+    staff.save(update_fields=["present", "last_confirmed_at"])
+    return staff
