@@ -20,5 +20,6 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("readiness.indicators.urls")),
+    path("notifications/", include("readiness.notifications.urls")),
     path("", include("readiness.dashboard.urls")),
 ]
