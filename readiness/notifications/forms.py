@@ -59,10 +59,14 @@ class SubscriptionForm(forms.Form):
 
 class QuietHoursForm(forms.Form):
     quiet_from = forms.TimeField(
-        label=_("Quiet from"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Quiet from"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     quiet_until = forms.TimeField(
-        label=_("Quiet until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Quiet until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     timezone_name = forms.ChoiceField(
         label=_("Time zone"), choices=[(zone, zone) for zone in _ZONES], initial="UTC"
