@@ -313,12 +313,28 @@ def deliveries_send(*, user_id: int, now: dt.datetime | None = None) -> int:
     if held:
         batches.append(held)
     sent = 0
-    for batch in batches:
-        sent += _send(user=user, rows=batch, now=now)
+    for number, batch in enumerate(batches):
+        count, failed = _send(user=user, rows=batch, now=now)
+        sent += count
+        if failed:
+            # The server refused or is down: the rest waits for the same next try rather
+            # than each running into the same timeout.
+            rest = [row.pk for later in batches[number + 1 :] for row in later]
+            _give_back(Delivery.objects.filter(pk__in=rest), error=failed, now=now)
+            break
     return sent
 
 
-def _send(*, user: Any, rows: list[Delivery], now: dt.datetime) -> int:
+def _give_back(rows: Any, *, error: str, now: dt.datetime) -> None:
+    for in_digest, status in ((False, Status.PENDING), (True, Status.HELD)):
+        rows.filter(in_digest=in_digest).update(
+            status=status, claimed_at=None, last_error=error, next_attempt_at=now + BACKOFF_FIRST
+        )
+
+
+def _send(*, user: Any, rows: list[Delivery], now: dt.datetime) -> tuple[int, str]:
+    """Send one e-mail for ``rows`` and record the outcome on them: (how many were sent,
+    the error if the send failed)."""
     ids = [row.pk for row in rows]
     attempts = max(row.attempts for row in rows) + 1
     give_back = Status.HELD if rows[0].in_digest else Status.PENDING
@@ -329,24 +345,25 @@ def _send(*, user: Any, rows: list[Delivery], now: dt.datetime) -> int:
             claimed_at=None,
             last_error="The user has no e-mail address.",
         )
-        return 0
+        return 0, ""
     try:
         message = email_message(user=user, notifications=[row.notification for row in rows])
         message.send(fail_silently=False)
     except Exception as exc:  # SMTP refusals, timeouts, a server down: tried again later
         log.warning("e-mail to user %s failed (try %d): %s", user.pk, attempts, exc)
+        error = f"{type(exc).__name__}: {exc}"[:2000]
         Delivery.objects.filter(pk__in=ids).update(
             status=give_back,
             attempts=attempts,
             claimed_at=None,
-            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            last_error=error,
             next_attempt_at=now + backoff(attempts),
         )
-        return 0
+        return 0, error
     Delivery.objects.filter(pk__in=ids).update(
         status=Status.SENT, attempts=attempts, claimed_at=None, sent_at=timezone.now()
     )
-    return len(ids)
+    return len(ids), ""
 
 
 def deliveries_retry(*, delivery_ids: Sequence[int], now: dt.datetime | None = None) -> int:

@@ -377,3 +377,15 @@ def test_the_outbox_is_fanned_out_after_the_rescore_commits(
     assert notification.change is not None and notification.change.assessment == assessment
     assert len(mail.outbox) == 1
     assert f"recommended level 0 → {assessment.recommended_level}" in mail.outbox[0].subject
+
+
+def test_a_server_down_is_tried_once_per_round_not_once_per_email(duty, post, other_post, refusing):  # type: ignore[no-untyped-def]
+    subscribe(duty, by_email=True)
+    for changed in (post, other_post):
+        services.change_fan_out(change_id=make_change(changed).pk, now=NOW)
+    assert services.deliveries_send(user_id=duty.pk, now=NOW) == 0
+    emails = Delivery.objects.filter(channel=Channel.EMAIL).order_by("id")
+    assert sorted(emails.values_list("attempts", flat=True)) == [0, 1]
+    assert set(emails.values_list("status", flat=True)) == {Status.PENDING}
+    assert all("SMTPServerDisconnected" in email.last_error for email in emails)
+    assert all(email.next_attempt_at > NOW for email in emails)
