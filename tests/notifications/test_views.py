@@ -50,6 +50,16 @@ def test_the_count_costs_one_query_past_the_sign_in(duty_client, told, django_as
         duty_client.get(reverse("notifications:unread"))
 
 
+def test_the_list_is_a_fixed_number_of_queries(duty_client, told, post, django_assert_num_queries):  # type: ignore[no-untyped-def]
+    with django_assert_num_queries(3):  # session, user, the notifications with post and change
+        assert duty_client.get(reverse("notifications:list")).status_code == 200
+    for level in (4, 5, 6):
+        change = make_change(post, before=(level - 1, "watch"), after=(level, "watch"))
+        services.change_fan_out(change_id=change.pk)
+    with django_assert_num_queries(3):
+        duty_client.get(reverse("notifications:list"))
+
+
 def test_no_unread_no_badge(duty_client, db):  # type: ignore[no-untyped-def]
     badge = duty_client.get(reverse("notifications:unread")).content.decode()
     assert "unread-count" not in badge
