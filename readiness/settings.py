@@ -260,6 +260,13 @@ EMAIL_ENABLED = not globals().get("EMAIL_BACKEND", "").endswith("dummy.EmailBack
 # A link in an e-mail needs the site's address (no request to read it from).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PASSWORD_RESET_ENABLED = bool(EMAIL_HOST)
+# The first notifier's list of addresses (never read from the environment) is retired:
+# refuse it rather than let an operator believe the crisis centre's mailbox is told.
+if os.environ.get("NOTIFY_EMAILS", "").strip():
+    raise ImproperlyConfigured(
+        "NOTIFY_EMAILS is retired: give the mailbox a user with that e-mail address and a "
+        "subscription to every post (docs/notifications.md)"
+    )
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]

@@ -433,7 +433,8 @@ def email_message(*, user: Any, notifications: list[Notification]) -> EmailMessa
             "url": f"{settings.SITE_URL}/notifications/settings/"
         }
         body = "\n\n".join([*blocks, footer])
-    return EmailMessage(subject=subject, body=body, to=[user.email])
+    # One line whatever a post's name holds (a header cannot carry a line break).
+    return EmailMessage(subject=" ".join(subject.split()), body=body, to=[user.email])
 
 
 # --- The sweep ----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from readiness.settings import _email_from_url
 
 ROOT = Path(__file__).resolve().parents[2]
-MAIL_VARIABLES = {"EMAIL_URL", "EMAIL_HOST", "DEBUG", "DATABASE_URL", "REDIS_URL"}
+MAIL_VARIABLES = {"EMAIL_URL", "EMAIL_HOST", "DEBUG", "DATABASE_URL", "REDIS_URL", "NOTIFY_EMAILS"}
 
 
 def test_an_smtp_url() -> None:
@@ -76,9 +76,13 @@ def test_the_demo_prints_and_production_without_mail_queues_none() -> None:
     )
 
 
-def test_a_bad_url_stops_start_up_naming_it() -> None:
+@pytest.mark.parametrize(
+    "variable, value",
+    [("EMAIL_URL", "gopher://x"), ("NOTIFY_EMAILS", "crisis@ministry.example")],
+)
+def test_a_bad_or_retired_variable_stops_start_up_naming_it(variable: str, value: str) -> None:
     environment = {k: v for k, v in os.environ.items() if k not in MAIL_VARIABLES}
-    environment.update(EMAIL_URL="gopher://x", DJANGO_SETTINGS_MODULE="readiness.settings")
+    environment.update({variable: value, "DJANGO_SETTINGS_MODULE": "readiness.settings"})
     done = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT,
@@ -87,4 +91,4 @@ def test_a_bad_url_stops_start_up_naming_it() -> None:
         text=True,
     )
     assert done.returncode != 0
-    assert "EMAIL_URL" in done.stderr.splitlines()[-1]
+    assert variable in done.stderr.splitlines()[-1]
