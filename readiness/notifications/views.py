@@ -25,7 +25,7 @@ from .forms import QuietHoursForm, SubscriptionForm
 def notification_list(request: SignedInRequest) -> HttpResponse:
     items = list(selectors.notifications_of(user=request.user))
     lines = [(item, services.headline(item)) for item in items]
-    unread = sum(1 for item in items if item.read_at is None)
+    unread = selectors.unread_count(user=request.user)  # older ones than the list shows too
     return render(request, "notifications/list.html", {"lines": lines, "unread": unread})
 
 

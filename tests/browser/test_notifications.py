@@ -57,6 +57,7 @@ def test_a_subscriber_is_told_in_the_header_the_list_and_by_email(  # type: igno
     form.get_by_role("button", name="Follow").click()
     expect(page.locator("#subscriptions table")).to_contain_text("ML-BKO")
     assert Subscription.objects.get(user=duty).by_email
+    page.screenshot(path=str(artifacts / "notification-settings.png"), full_page=True)
     expect(page.locator("#notifications-link")).to_have_text("Notifications")  # none unread
 
     attack(post)  # committed here; the worker re-scores, fans out and sends

@@ -51,12 +51,13 @@ def test_the_count_costs_one_query_past_the_sign_in(duty_client, told, django_as
 
 
 def test_the_list_is_a_fixed_number_of_queries(duty_client, told, post, django_assert_num_queries):  # type: ignore[no-untyped-def]
-    with django_assert_num_queries(3):  # session, user, the notifications with post and change
+    # session, user, the notifications (with post and change), the unread count
+    with django_assert_num_queries(4):
         assert duty_client.get(reverse("notifications:list")).status_code == 200
     for level in (4, 5, 6):
         change = make_change(post, before=(level - 1, "watch"), after=(level, "watch"))
         services.change_fan_out(change_id=change.pk)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         duty_client.get(reverse("notifications:list"))
 
 
