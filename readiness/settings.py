@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "readiness.dashboard",
     "readiness.feeds",
     "readiness.checkins",
+    "readiness.notifications",
 ]
 
 MIDDLEWARE = [
@@ -193,18 +194,80 @@ SESSION_COOKIE_AGE = envint("SESSION_MAX_HOURS", 12, minimum=1) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# --- Mail, and password reset only with it -------------------------------------------------
-# Without EMAIL_HOST nothing is sent, and the password-reset pages do not exist: an
-# administrator sets a forgotten password in the admin.
+# --- Mail (notifications, password reset) ---------------------------------------------------
+# EMAIL_URL in one variable (smtp://user:password@host:587, smtp+ssl://…:465 for implicit TLS,
+# console:, file:///a/folder, locmem:), or EMAIL_HOST and its companions. Without either, the
+# demo (DEBUG on) prints e-mails to the console and production sends none: no e-mail
+# notification is queued, the settings page says so, and the password-reset pages do not
+# exist (an administrator sets a forgotten password in the admin). Tests use Django's
+# in-memory outbox (pytest-django sets it whatever is configured here).
+from urllib.parse import parse_qs, unquote, urlsplit  # noqa: E402
+
+
+def _email_from_url(url: str) -> dict[str, object]:
+    """The mail settings an EMAIL_URL stands for; ImproperlyConfigured on anything else."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in {"console", "locmem", "dummy"}:
+        return {"EMAIL_BACKEND": f"django.core.mail.backends.{scheme}.EmailBackend"}
+    if scheme == "file":
+        if not parts.path:
+            raise ImproperlyConfigured(f"EMAIL_URL={url!r}: expected file:///a/folder")
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": unquote(parts.path),
+        }
+    if scheme not in {"smtp", "smtp+tls", "smtp+ssl", "smtps"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL: expected smtp://user:password@host:port (or smtp+ssl://, console:, "
+            f"file:///folder, locmem:), not {scheme or 'no scheme'}://"
+        )
+    ssl = scheme in {"smtp+ssl", "smtps"}
+    try:
+        port = parts.port or (465 if ssl else 587)
+    except ValueError:
+        raise ImproperlyConfigured("EMAIL_URL: the port is not a number") from None
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": ssl,
+        "EMAIL_USE_TLS": not ssl and query.get("tls", "true").lower() in _TRUE,
+    }
+
+
+EMAIL_URL = os.environ.get("EMAIL_URL", "").strip()
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
-if EMAIL_HOST:
+if EMAIL_URL:
+    globals().update(_email_from_url(EMAIL_URL))
+elif EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = envint("EMAIL_PORT", 587, minimum=1)
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", True)
-    DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "readiness@localhost")
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "readiness@localhost")
+# Whether e-mail notifications are queued at all (readiness/notifications): not with the
+# dummy backend, which would throw every message away.
+EMAIL_ENABLED = not globals().get("EMAIL_BACKEND", "").endswith("dummy.EmailBackend")
+# A link in an e-mail needs the site's address (no request to read it from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 PASSWORD_RESET_ENABLED = bool(EMAIL_HOST)
+# The first notifier's list of addresses (never read from the environment) is retired:
+# refuse it rather than let an operator believe the crisis centre's mailbox is told.
+if os.environ.get("NOTIFY_EMAILS", "").strip():
+    raise ImproperlyConfigured(
+        "NOTIFY_EMAILS is retired: give the mailbox a user with that e-mail address and a "
+        "subscription to every post (docs/notifications.md)"
+    )
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]

@@ -21,5 +21,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("readiness.indicators.urls")),
     path("", include("readiness.checkins.urls")),
+    path("notifications/", include("readiness.notifications.urls")),
     path("", include("readiness.dashboard.urls")),
 ]

@@ -38,7 +38,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import TruncDate
-from django.utils import timezone, translation
+from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from readiness.assessments.summary import summary_of
@@ -46,9 +46,8 @@ from readiness.engine import assess
 from readiness.engine.assessment import EXPLANATION_FORMAT
 from readiness.evidence import evidence_path
 from readiness.posts.models import Post
-from readiness.wording.verdict import verdict
 
-from . import live
+from . import live, signals
 from .models import Assessment, RecommendationChange
 from .selectors import Previous, loaded_indicators, scoring_inputs, unreadable_dates
 
@@ -310,6 +309,10 @@ def _score_and_store(
                 )
             )
     RecommendationChange.objects.bulk_create(changes)
+    if changes:  # the outbox's rows: notifications are fanned out once this commits
+        signals.recommendation_changed.send(
+            sender=RecommendationChange, change_ids=[change.pk for change in changes]
+        )
     _claims_release({pk: claims[pk] for pk in newest if pk in claims})
     recovered = [
         item.post.pk for item in batch if item.post.rescore_error and item.post.pk in newest
@@ -397,6 +400,7 @@ def post_rescore_failed(*, post_id: int, error: str) -> None:
     Post.objects.filter(pk=post_id).update(
         rescore_failed_at=timezone.now(), rescore_error=error[:2000]
     )
+    signals.rescore_failed.send(sender=Post, post_id=post_id)
 
 
 def posts_rescore_timed_out(*, post_ids: list[int], seconds: int) -> None:
@@ -449,38 +453,6 @@ def posts_due_for_reevaluation(*, now: dt.datetime | None = None) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-
-
-def changes_notify(*, limit: int = 100) -> int:
-    """Claim unprocessed recommendation changes one by one and notify; returns how many.
-    The conditional update makes two notifiers never send the same change twice."""
-    sent = 0
-    pending = RecommendationChange.objects.filter(processed_at__isnull=True).order_by("created_at")
-    for change in pending.select_related("post")[:limit]:
-        claimed = RecommendationChange.objects.filter(
-            pk=change.pk, processed_at__isnull=True
-        ).update(processed_at=timezone.now())
-        if not claimed:
-            continue
-        _notify(change)
-        sent += 1
-    return sent
-
-
-def _notify(change: RecommendationChange) -> None:
-    from django.core.mail import send_mail
-
-    subject = (
-        f"[Readiness] {change.post.code}: recommended level {change.from_level} → {change.to_level}, "
-        f"{change.get_to_verdict_display()}"
-    )
-    log.info(subject)
-    recipients = getattr(settings, "NOTIFY_EMAILS", [])
-    if recipients:
-        # Said in the site's language (the recipients have no session to choose another).
-        with translation.override(settings.LANGUAGE_CODE):
-            body = verdict(change.assessment.explanation)
-        send_mail(subject, body, None, recipients)
 
 
 # Assessments deleted per transaction by assessments_prune: short transactions, and far

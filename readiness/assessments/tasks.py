@@ -93,12 +93,6 @@ def reevaluate_all_posts() -> int:
     return len(post_ids)
 
 
-@shared_task(soft_time_limit=120, time_limit=150)
-def notify_changes() -> int:
-    """Periodic (beat): send the outbox of recommendation changes."""
-    return services.changes_notify()
-
-
 @shared_task(soft_time_limit=240, time_limit=270)
 def prune_assessments() -> int:
     """Daily (beat): keep full detail for two weeks, then one assessment per post per day

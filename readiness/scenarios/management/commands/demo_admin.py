@@ -10,6 +10,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from readiness.notifications.models import Scope, Subscription
+from readiness.notifications.services import subscription_create
+
 
 class Command(BaseCommand):
     help = "Create the demo administrator (DEBUG only) and print the login."
@@ -30,8 +33,20 @@ class Command(BaseCommand):
             username=username, defaults={"is_staff": True, "is_superuser": True}
         )
         user.is_staff = user.is_superuser = True
+        user.email = user.email or f"{username}@localhost"
         user.set_password(password)
         user.save()
+        # The demo follows every post, so a recorded indicator that changes a post's
+        # recommendation shows in the header and prints its e-mail in this console.
+        if not Subscription.objects.filter(user=user).exists():
+            subscription_create(
+                user=user,
+                scope=Scope.ALL,
+                on_level=True,
+                on_verdict=True,
+                on_failure=True,
+                by_email=settings.EMAIL_ENABLED,
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nReadiness demo: http://127.0.0.1:8000/  sign in as {username} / {password}\n"
