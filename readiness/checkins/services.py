@@ -98,7 +98,9 @@ def checkin_start(
         )
         requests = []
         for staff in staff_in_scope(post=post, scope=scope):
-            if staff.email:
+            # Without mail configured (settings.EMAIL_ENABLED: the dummy backend would swallow
+            # the link and call it sent), staff with a phone get an SMS, others are not reached.
+            if staff.email and getattr(settings, "EMAIL_ENABLED", True):
                 channel, address = Channel.EMAIL, staff.email
             elif staff.phone:
                 channel, address = Channel.SMS, staff.phone
