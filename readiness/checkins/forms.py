@@ -5,15 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from readiness.dashboard.rendering import renderer
-
 from .models import Answer, Scope
 
 NOTE_MAX = 500
 
 
 class StartForm(forms.Form):
-    default_renderer = renderer
     scope = forms.ChoiceField(label=_("Whom to ask"), choices=Scope.choices, initial=Scope.ALL)
     note = forms.CharField(
         label=_("A line for the message (optional)"),

@@ -98,9 +98,9 @@ def checkin_start(
         )
         requests = []
         for staff in staff_in_scope(post=post, scope=scope):
-            # Without mail configured (settings.EMAIL_ENABLED: the dummy backend would swallow
-            # the link and call it sent), staff with a phone get an SMS, others are not reached.
-            if staff.email and getattr(settings, "EMAIL_ENABLED", True):
+            # Without mail configured (the dummy backend would swallow the link and call it
+            # sent), staff with a phone get an SMS, the others are not reached.
+            if staff.email and not settings.EMAIL_BACKEND.endswith("dummy.EmailBackend"):
                 channel, address = Channel.EMAIL, staff.email
             elif staff.phone:
                 channel, address = Channel.SMS, staff.phone

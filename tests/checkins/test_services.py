@@ -73,6 +73,17 @@ def test_each_present_row_with_an_email_gets_its_own_link(post, officer, sms_out
     assert checkin.started_by_name == "Moussa K."
 
 
+def test_without_mail_configured_no_link_is_sent_into_the_void(post, officer, settings, sms_outbox):  # type: ignore[no-untyped-def]
+    # Production without EMAIL_URL/EMAIL_HOST uses the dummy backend, which would call a
+    # mailed link sent: e-mail rows are not reached instead, phones still get an SMS.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+    checkin, _tokens = start(post, officer)
+    rows = {r.staff_name: r for r in checkin.requests.all()}
+    assert rows["Awa"].channel == "none" and rows["Awa"].sent_at is None
+    assert rows["Bakary"].channel == "sms" and rows["Bakary"].sent_at is not None
+    assert not mail.outbox
+
+
 def test_the_mail_names_the_group_and_the_expiry_in_the_posts_time(post, officer):  # type: ignore[no-untyped-def]
     start(post, officer, note="Assemble at the residence")
     body = next(m.body for m in mail.outbox if m.to == ["guards@post.example"])
