@@ -166,8 +166,10 @@ def main() -> None:
     from readiness.posts.services import post_ladder_copy
 
     setup_test_environment()
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     settings = connection.settings_dict
+    # Its own throwaway database, so that a test run on the same server is left alone.
+    settings["TEST"]["NAME"] = f"bench_ingest_{settings['NAME']}"
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     database_url = f"postgresql://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{name}"
     log = ROOT / "var" / "bench-ingest-worker.log"
     log.parent.mkdir(exist_ok=True)

@@ -98,7 +98,7 @@ def test_a_delivery_costs_the_same_statements_for_2_or_500_observations(deliver:
 
 
 def test_ending_many_conditions_costs_the_same_statements_as_ending_two(deliver: Send) -> None:
-    ongoing = [observation(n, ongoing=True) for n in range(2 + most_in_one_insert())]
+    ongoing = [observation(n, ongoing=True) for n in range(most_in_one_insert())]
     assert deliver(ongoing).status_code == 201
     end = (NOW - dt.timedelta(hours=1)).isoformat()
     few = statements(lambda: deliver([{**o, "ended_at": end} for o in ongoing[:2]]))
@@ -111,23 +111,33 @@ def test_each_stored_row_has_its_history_as_a_save_would_write_it(deliver: Send)
     ongoing = [observation(n, ongoing=True) for n in range(3)]
     response = deliver(ongoing)
     assert response.status_code == 201, response.content
+    saved = services.indicator_record(
+        post=Indicator.objects.get(pk=response.json()["created"][0]["id"]).post,
+        category="supply", severity=3, reliability="B", credibility=2, source="Desk",
+        text="typed by an officer", observed_at=NOW - dt.timedelta(hours=2),
+    )  # fmt: skip
+    (as_saved,) = saved.history.all()
+    tracked = Indicator.history.model.tracked_fields
     for row in response.json()["created"]:
         indicator = Indicator.objects.get(pk=row["id"])
         (record,) = indicator.history.all()
         assert record.history_type == "+"
-        assert (record.external_id, record.text, record.severity, record.feed_id) == (
-            indicator.external_id,
-            indicator.text,
-            indicator.severity,
-            indicator.feed_id,
+        assert {f.attname: getattr(record, f.attname) for f in tracked} == {
+            f.attname: getattr(indicator, f.attname) for f in tracked
+        }
+        assert (record.history_user_id, record.history_change_reason) == (
+            as_saved.history_user_id,
+            as_saved.history_change_reason,
         )
+        assert abs(record.history_date - timezone.now()) < dt.timedelta(minutes=1)
     end = (NOW - dt.timedelta(hours=1)).isoformat()
     response = deliver([{**o, "ended_at": end} for o in ongoing])
     assert response.status_code == 200 and len(response.json()["ended"]) == 3
-    for indicator in Indicator.objects.all():
+    for indicator in Indicator.objects.filter(feed__isnull=False):
         types = [r.history_type for r in indicator.history.order_by("history_date")]
         assert types == ["+", "~"]
-        assert indicator.history.latest("history_date").ended_at == indicator.ended_at
+        latest = indicator.history.latest("history_date")
+        assert latest.ended_at == indicator.ended_at and latest.history_user_id is None
 
 
 @pytest.mark.django_db(transaction=True)  # real commits: the re-score request follows one
