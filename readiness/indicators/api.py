@@ -140,6 +140,18 @@ class ObservationForm(forms.Form):
         )
 
 
+class _SharedFields(dict[str, forms.Field]):
+    """A form's fields, shared by its instances instead of deep-copied into each (Django's
+    way, so that one form can change its own): nothing changes the observation form's
+    fields, and copying them cost more than storing the observation (issue 12)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _SharedFields:
+        return self
+
+
+ObservationForm.base_fields = _SharedFields(ObservationForm.base_fields)
+
+
 class _Unreadable:
     """A JSON number refused as it was read (too many digits, or not finite): what the field
     it was sent for then refuses by name."""

@@ -71,7 +71,11 @@ def indicator_record(
 
 
 def _fields_validate(
-    indicator: Indicator, now: dt.datetime, *, exclude: Sequence[str] = ()
+    indicator: Indicator,
+    now: dt.datetime,
+    *,
+    exclude: Sequence[str] = (),
+    validate_unique: bool = True,
 ) -> None:
     """Every rule on the indicator's own fields (types, lengths, choices, ranges, dates, the
     model's clean()), all errors at once by field. ``exclude``: fields not to check (the
@@ -82,7 +86,9 @@ def _fields_validate(
         # Constraints apart (_constraints_validate): Django's check of a conditional unique
         # constraint swallows a DatabaseError and reports the constraint violated, so a
         # lost connection told a feed its valid observation was a duplicate (issue 9).
-        lambda: indicator.full_clean(exclude=exclude, validate_constraints=False),
+        lambda: indicator.full_clean(
+            exclude=exclude, validate_unique=validate_unique, validate_constraints=False
+        ),
     )
     for check in checks:
         try:
@@ -252,18 +258,23 @@ def indicators_deliver(*, feed: Feed, observations: Sequence[Observation]) -> De
     ended: list[tuple[int, Indicator]] = []
     now = timezone.now()
     with transaction.atomic():
-        existing = {
-            (indicator.post.code, indicator.external_id): indicator
-            for indicator in Indicator.objects.select_for_update(of=("self",))  # not the posts
-            .select_related("post")
-            .filter(post__in=posts.values(), external_id__in={o.external_id for o in observations})
-        }
+        by_id = {post.pk: post for post in posts.values()}
+        existing = {}
+        for indicator in Indicator.objects.select_for_update().filter(
+            post__in=posts.values(), external_id__in={o.external_id for o in observations}
+        ):
+            indicator.post = by_id[indicator.post_id]  # read above, not joined again
+            existing[(indicator.post.code, indicator.external_id)] = indicator
         for i, o in enumerate(observations):
             before = existing.get((o.post_code, o.external_id))
             if before is None:
                 indicator = _delivered(feed, posts[o.post_code], o, now)
                 try:
-                    _fields_validate(indicator, now, exclude=_READ_WITH_THE_BATCH)
+                    # Its only unique fields are its id and what it corrects (both empty):
+                    # its external id was checked for the whole batch above.
+                    _fields_validate(
+                        indicator, now, exclude=_READ_WITH_THE_BATCH, validate_unique=False
+                    )
                 except ValidationError as exc:
                     invalid[i] = exc.message_dict
                     continue
@@ -302,9 +313,14 @@ def indicators_deliver(*, feed: Feed, observations: Sequence[Observation]) -> De
     return delivery
 
 
-# The foreign keys of a delivery's rows, read with it (the feed, its posts) or empty: not
-# looked up again row by row when the rows are checked.
-_READ_WITH_THE_BATCH = ("post", "feed", "recorded_by", "corrects", "withdrawn_by")
+# Not checked row by row in a delivery: the foreign keys, read with it (the feed, its posts)
+# or empty, and the fields the service sets the same for every row (the feed's grade,
+# validated with the feed; the moment; no withdrawal). The database's constraints stand
+# behind them all the same.
+_READ_WITH_THE_BATCH = (
+    "post", "feed", "recorded_by", "corrects", "withdrawn_by",
+    "id", "reliability", "recorded_at", "withdrawn_at", "withdrawal_reason",
+)  # fmt: skip
 
 
 def _delivered(feed: Feed, post: Post, o: Observation, now: dt.datetime) -> Indicator:

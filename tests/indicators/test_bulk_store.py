@@ -264,5 +264,16 @@ def test_the_checks_of_a_batch_read_nothing_row_by_row(feed_and_token: tuple[Fee
         NOW,
     )
     with CaptureQueriesContext(connection) as captured:
-        services._fields_validate(indicator, NOW, exclude=services._READ_WITH_THE_BATCH)
+        services._fields_validate(
+            indicator, NOW, exclude=services._READ_WITH_THE_BATCH, validate_unique=False
+        )
     assert captured.captured_queries == []
+
+
+def test_the_observation_form_s_fields_are_not_copied_for_each_observation() -> None:
+    from readiness.indicators.api import ObservationForm
+
+    first, second = ObservationForm(data={"severity": 9}), ObservationForm(data={"severity": 2})
+    assert first.fields is second.fields
+    assert not first.is_valid() and "severity" in first.errors
+    assert "severity" not in second.errors, "each form keeps its own errors"
