@@ -7,9 +7,11 @@ Creates a throwaway test database next to DATABASE_URL's (PostgreSQL: the store 
 savepoints, triggers and constraints are what is measured) with a few posts and one feed,
 and starts a real Celery worker on it. Sends the indicators in batches through the JSON API
 (POST /api/v1/indicators, Django's test client: the whole request path, middleware, parsing,
-validation, storage, history and the re-score requests), then stores the same rows again
-(under other external ids) with a bare ``Indicator.objects.bulk_create`` per batch, in the
-same run, and prints both rates and their ratio. Also printed: the SQL statements one batch
+validation, storage, history and the re-score requests); gives batches of the same kind,
+already parsed, to the store path alone (``indicators_deliver``); and stores the same rows
+(under other external ids) with a bare ``Indicator.objects.bulk_create`` per batch. The
+three are interleaved batch by batch, so that they see the same machine; the rates and the
+ratios to the bare bulk_create are printed. Also printed: the SQL statements one batch
 runs, and how many re-scores the worker ran per post (the requests of a batch coalesce: a
 post is re-scored far fewer times than it is written to). Without REDIS_URL the worker part
 is skipped (re-scores then run in the process, as in development).

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -218,6 +220,43 @@ def test_an_id_stored_concurrently_is_409_naming_the_row(
     assert not Indicator.objects.filter(text__startswith="Fuel").exists(), "all or nothing"
     # Sent again (here the other row went with the refused transaction), it is stored.
     assert deliver(batch).status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)  # two connections, real commits
+def test_two_deliveries_of_one_id_at_the_same_moment_one_is_kept_the_other_told_409(
+    deliver: Send, feed_and_token: tuple[Feed, str], posts: list[Post]
+) -> None:
+    if connection.vendor != "postgresql":
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run this on PostgreSQL (DATABASE_URL)", pytrace=False)
+        pytest.skip("SQLite locks the whole database: no two writers at once")
+    feed = feed_and_token[0]
+    batch = [observation(n) for n in range(20)]
+    holding, release = threading.Event(), threading.Event()
+
+    def other_delivery() -> None:  # holds observation 5's id, uncommitted, for a moment
+        try:
+            with transaction.atomic():
+                Indicator.objects.create(
+                    post=posts[0], feed=feed, category="incident", severity=2, reliability="B",
+                    credibility=3, source="other", text="the other delivery",
+                    observed_at=NOW - dt.timedelta(hours=1), external_id=batch[5]["external_id"],
+                )  # fmt: skip
+                holding.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=other_delivery)
+    other.start()
+    assert holding.wait(10)
+    timer = threading.Timer(1.0, release.set)  # commits while this delivery waits on it
+    timer.start()
+    response = deliver(batch)
+    other.join(10)
+    assert response.status_code == 409, response.content
+    assert set(response.json()["errors"]) == {"5"}
+    assert list(Indicator.objects.values_list("text", flat=True)) == ["the other delivery"]
 
 
 def test_the_database_constraints_stand_behind_the_checks_naming_row_and_field(
