@@ -64,6 +64,7 @@ bench: install-dev
 # Needs a real worker's path: REDIS_URL and a PostgreSQL DATABASE_URL.
 bench-live: install-dev
 	$(BIN)/python bench/bench_live_update.py
+	$(BIN)/python bench/bench_ingest.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -64,13 +64,31 @@ def indicator_record(
         recorded_by=user if user is not None and user.is_authenticated else None,
         feed=feed,
     )
+    _fields_validate(indicator, now)
+    _constraints_validate(indicator)
+    indicator.save()
+    return indicator
+
+
+def _fields_validate(
+    indicator: Indicator,
+    now: dt.datetime,
+    *,
+    exclude: Sequence[str] = (),
+    validate_unique: bool = True,
+) -> None:
+    """Every rule on the indicator's own fields (types, lengths, choices, ranges, dates, the
+    model's clean()), all errors at once by field. ``exclude``: fields not to check (the
+    foreign keys of a batch, whose rows were read moments ago)."""
     errors: dict[str, list[ValidationError]] = {}
     checks: tuple[Callable[[], None], ...] = (
-        lambda: indicator_observed_recently(observed_at, now),
-        # Constraints apart (below): Django's check of a conditional unique constraint
-        # swallows a DatabaseError and reports the constraint violated, so a lost
-        # connection told a feed its valid observation was a duplicate (issue 9).
-        lambda: indicator.full_clean(validate_constraints=False),
+        lambda: indicator_observed_recently(indicator.observed_at, now),
+        # Constraints apart (_constraints_validate): Django's check of a conditional unique
+        # constraint swallows a DatabaseError and reports the constraint violated, so a
+        # lost connection told a feed its valid observation was a duplicate (issue 9).
+        lambda: indicator.full_clean(
+            exclude=exclude, validate_unique=validate_unique, validate_constraints=False
+        ),
     )
     for check in checks:
         try:
@@ -79,9 +97,6 @@ def indicator_record(
             errors = exc.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
-    _constraints_validate(indicator)
-    indicator.save()
-    return indicator
 
 
 def _constraints_validate(indicator: Indicator) -> None:
@@ -209,7 +224,15 @@ def indicators_deliver(*, feed: Feed, observations: Sequence[Observation]) -> De
     again with the same external id and content changes nothing (feeds retry); the same
     one delivered with an end marks the ongoing condition ended. A different content
     under a delivered id is refused (409): an indicator is evidence and is not rewritten.
-    Raises FeedRefused."""
+    Raises FeedRefused.
+
+    Set-based, so that a delivery of 500 costs a handful of statements, not a few per
+    observation (issue 12): the posts and the already delivered ids are read in one query
+    each, every observation is checked in Python (the model's field rules and clean(), which
+    cover each check constraint), and the new rows and their history are written in one
+    INSERT each (the ends in one UPDATE). The database's constraints still stand behind;
+    should it refuse the batch (the same id stored by a concurrent delivery), the rows are
+    tried one by one to name each refused one (_refused_by_database)."""
     codes = {o.post_code for o in observations}
     posts = {post.code: post for post in feed.posts.filter(code__in=codes)}
     refused = {
@@ -231,20 +254,31 @@ def indicators_deliver(*, feed: Feed, observations: Sequence[Observation]) -> De
     delivery = Delivery()
     conflicts: dict[int, dict[str, list[str]]] = {}
     invalid: dict[int, dict[str, list[str]]] = {}
+    created: list[tuple[int, Indicator]] = []
+    ended: list[tuple[int, Indicator]] = []
+    now = timezone.now()
     with transaction.atomic():
-        existing = {
-            (indicator.post.code, indicator.external_id): indicator
-            for indicator in Indicator.objects.select_for_update(of=("self",))  # not the posts
-            .select_related("post")
-            .filter(post__in=posts.values(), external_id__in={o.external_id for o in observations})
-        }
+        by_id = {post.pk: post for post in posts.values()}
+        existing = {}
+        for indicator in Indicator.objects.select_for_update().filter(
+            post__in=posts.values(), external_id__in={o.external_id for o in observations}
+        ):
+            indicator.post = by_id[indicator.post_id]  # read above, not joined again
+            existing[(indicator.post.code, indicator.external_id)] = indicator
         for i, o in enumerate(observations):
             before = existing.get((o.post_code, o.external_id))
             if before is None:
+                indicator = _delivered(feed, posts[o.post_code], o, now)
                 try:
-                    delivery.created.append(_record(feed, posts[o.post_code], o))
+                    # Its only unique fields are its id and what it corrects (both empty):
+                    # its external id was checked for the whole batch above.
+                    _fields_validate(
+                        indicator, now, exclude=_READ_WITH_THE_BATCH, validate_unique=False
+                    )
                 except ValidationError as exc:
                     invalid[i] = exc.message_dict
+                    continue
+                created.append((i, indicator))
             elif before.feed_id != feed.pk:
                 conflicts[i] = {
                     "external_id": [
@@ -262,41 +296,211 @@ def indicators_deliver(*, feed: Feed, observations: Sequence[Observation]) -> De
             elif o.ended_at is not None and before.ended_at != o.ended_at:
                 before.ended_at = o.ended_at
                 try:
-                    before.full_clean(validate_constraints=False)
-                    _constraints_validate(before)
+                    before.full_clean(exclude=_READ_WITH_THE_BATCH, validate_constraints=False)
                 except ValidationError as exc:
                     invalid[i] = exc.message_dict
                     continue
-                before.save(update_fields=["ended_at"])
-                delivery.ended.append(before)
+                ended.append((i, before))
             else:
                 delivery.unchanged.append(before)
         if invalid or conflicts:
-            # Leaving the block by an exception undoes the rows written above.
             status = 400 if invalid else 409
             message = "invalid observations" if invalid else "conflicts with delivered ones"
             raise FeedRefused(status, message, invalid or conflicts)
+        # Leaving the block by an exception undoes the rows written here.
+        delivery.created = _indicators_store(created)
+        delivery.ended = _indicators_end(ended)
     return delivery
 
 
-def _record(feed: Feed, post: Post, o: Observation) -> Indicator:
-    return indicator_record(
+# Not checked row by row in a delivery: the foreign keys, read with it (the feed, its posts)
+# or empty, and the fields the service sets the same for every row (the feed's grade,
+# validated with the feed; the moment; no withdrawal). The database's constraints stand
+# behind them all the same.
+_READ_WITH_THE_BATCH = (
+    "post", "feed", "recorded_by", "corrects", "withdrawn_by",
+    "id", "reliability", "recorded_at", "withdrawn_at", "withdrawal_reason",
+)  # fmt: skip
+
+
+def _delivered(feed: Feed, post: Post, o: Observation, now: dt.datetime) -> Indicator:
+    """The indicator an observation becomes, as indicator_record builds it."""
+    return Indicator(
         post=post,
         category=o.category,
         severity=o.severity,
         reliability=feed.reliability,
         credibility=o.credibility,
-        source=o.source or feed.name,
-        text=o.text,
+        source=(o.source or feed.name).strip(),
+        text=o.text.strip(),
         observed_at=o.observed_at,
         expires_at=o.expires_at,
         ongoing=o.ongoing,
         ended_at=o.ended_at,
         external_id=o.external_id,
-        event=o.event,
+        event=o.event.strip(),
         de_escalation=o.de_escalation,
+        recorded_at=now,
+        recorded_by=None,
         feed=feed,
     )
+
+
+def _indicators_store(rows: list[tuple[int, Indicator]]) -> list[Indicator]:
+    """Insert checked new indicators in one statement, and their history ("+" records, as a
+    save writes them) in another; ask for each post's re-score after commit (bulk writes
+    send no post_save)."""
+    indicators = [indicator for _i, indicator in rows]
+    if not indicators:
+        return []
+    try:
+        with transaction.atomic():
+            Indicator.objects.bulk_create(indicators)
+            _history_record(indicators, "+")
+    except IntegrityError as exc:
+        for _i, indicator in rows:
+            indicator.pk = None
+        raise _refused_by_database(exc, rows, _insert_one) from exc
+    _rescores_request(indicators)
+    return indicators
+
+
+def _indicators_end(rows: list[tuple[int, Indicator]]) -> list[Indicator]:
+    """Save the new ends of ongoing conditions in one UPDATE, with their history ("~")."""
+    indicators = [indicator for _i, indicator in rows]
+    if not indicators:
+        return []
+    try:
+        with transaction.atomic():
+            Indicator.objects.bulk_update(indicators, ["ended_at"])
+            _history_record(indicators, "~")
+    except IntegrityError as exc:
+        raise _refused_by_database(exc, rows, _end_one) from exc
+    _rescores_request(indicators)
+    return indicators
+
+
+def _history_record(indicators: list[Indicator], history_type: str) -> None:
+    """The history records a save of each indicator writes (simple-history's post_save:
+    every field as stored, the moment, the user of the request if any), for rows just
+    written. On PostgreSQL one INSERT ... SELECT copies the stored rows, no Python object a
+    row (building 500 of them cost as much as storing the indicators, issue 12); elsewhere
+    simple-history's own bulk_history_create."""
+    history = Indicator.history.model
+    user = history.get_default_history_user(indicators[0])
+    if connection.vendor != "postgresql":
+        Indicator.history.bulk_history_create(
+            indicators, update=history_type == "~", default_user=user, default_change_reason=None
+        )
+        return
+    quote = connection.ops.quote_name
+    tracked = [(history._meta.get_field(f.name).column, f.column) for f in history.tracked_fields]
+    meta = history._meta
+    targets: list[str] = [column for column, _source in tracked] + [
+        meta.get_field(name).column
+        for name in ("history_date", "history_type", "history_user", "history_change_reason")
+    ]
+    sources = ", ".join(f"i.{quote(source)}" for _column, source in tracked)
+    pk = quote(Indicator._meta.pk.column or "id")
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(t) for t in targets)}) "
+        f"SELECT {sources}, %s, %s, %s, NULL FROM {quote(Indicator._meta.db_table)} i "
+        f"WHERE i.{pk} = ANY(%s) ORDER BY i.{pk}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [timezone.now(), history_type, getattr(user, "pk", None), [i.pk for i in indicators]],
+        )
+
+
+def _rescores_request(indicators: Iterable[Indicator]) -> None:
+    from readiness.assessments.services import post_rescore_enqueue
+
+    for post_id in dict.fromkeys(indicator.post_id for indicator in indicators):
+        post_rescore_enqueue(post_id=post_id)
+
+
+def _insert_one(indicator: Indicator) -> None:
+    Indicator.objects.bulk_create([indicator])
+
+
+def _end_one(indicator: Indicator) -> None:
+    Indicator.objects.filter(pk=indicator.pk).update(ended_at=indicator.ended_at)
+
+
+# The field each of the indicator's constraints is about, to name it in a refusal.
+CONSTRAINT_FIELDS = {
+    "indicator_severity_1_5": "severity",
+    "indicator_reliability_a_f": "reliability",
+    "indicator_credibility_1_6": "credibility",
+    "indicator_category_valid": "category",
+    "indicator_only_ongoing_ends_after_start": "ended_at",
+    "indicator_expires_after_observed": "expires_at",
+    "indicator_expires_before_2101": "expires_at",
+    "indicator_observed_1900_2100": "observed_at",
+    "indicator_ended_before_2101": "ended_at",
+    "indicator_withdrawal_has_reason": "withdrawal_reason",
+    "indicator_does_not_correct_itself": "corrects",
+    "indicator_external_id_unique_per_post": "external_id",
+}
+_UNIQUE = "indicator_external_id_unique_per_post"
+
+
+class _Undo(Exception):
+    """Rolls a trial write's savepoint back."""
+
+
+def _refused_by_database(
+    exc: IntegrityError,
+    rows: list[tuple[int, Indicator]],
+    write_one: Callable[[Indicator], None],
+) -> FeedRefused | IntegrityError:
+    """What to answer when the database refused a batch the checks had passed: each row is
+    written alone, in a savepoint rolled back at once, to name the refused rows and the
+    field of the constraint each broke. An external id stored meanwhile by another delivery
+    (two deliveries of it at the same moment) is a 409; any other refusal a 400. Only this
+    rare path goes row by row. The error itself if no row alone is refused (the concurrent
+    delivery was undone meanwhile): the API answers it 409, send again."""
+    unique: dict[int, dict[str, list[str]]] = {}
+    other: dict[int, dict[str, list[str]]] = {}
+    for i, indicator in rows:
+        try:
+            with transaction.atomic():
+                write_one(indicator)
+                raise _Undo
+        except _Undo:
+            continue
+        except IntegrityError as refusal:
+            name = _constraint_name(refusal)
+            if name == _UNIQUE:
+                unique[i] = {
+                    "external_id": [
+                        f"{indicator.external_id!r} was stored for this post by another delivery "
+                        "at the same moment: send this delivery again (what was stored is "
+                        "then recognised as delivered)"
+                    ]
+                }
+            else:
+                field_name = CONSTRAINT_FIELDS.get(name or "", "__all__")
+                rule = name or str(refusal).splitlines()[0]
+                other[i] = {field_name: [f"refused by the database's rule {rule}"]}
+    if other:
+        return FeedRefused(400, "invalid observations", other)
+    if unique:
+        return FeedRefused(409, "delivered concurrently with the same external id", unique)
+    return exc
+
+
+def _constraint_name(exc: IntegrityError) -> str | None:
+    """The constraint a write broke: PostgreSQL names it; SQLite says it in the message."""
+    name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if name:
+        return str(name)
+    message = str(exc)
+    if "UNIQUE constraint failed" in message and "external_id" in message:
+        return _UNIQUE
+    return next((known for known in CONSTRAINT_FIELDS if known in message), None)
 
 
 def indicators_withdraw(*, feed: Feed, references: Iterable[str], at: dt.datetime) -> Delivery:

@@ -52,9 +52,13 @@ def assert_retry_asked(response: Any) -> None:
 def test_a_fault_in_the_duplicate_check_is_503_not_a_constraint_violation(
     send_json: Send, fault: Callable[[], Exception]
 ) -> None:
-    # The 1st query on indicators locks the delivered ids; the 2nd checks the new one's
-    # external id is free: Django's own check of that constraint took a fault for a
-    # violation.
+    # The 1st query on indicators locks the delivered ids (and so checks the new one's
+    # external id is free, where Django's own check of that constraint took a fault for a
+    # violation); the 2nd writes it.
+    with fault_on(1, fault()):
+        response = send_json(observation())
+    assert_retry_asked(response)
+    assert "violated" not in response.content.decode()
     with fault_on(2, fault()):
         response = send_json(observation())
     assert_retry_asked(response)
@@ -67,8 +71,9 @@ def test_a_fault_mid_batch_keeps_nothing_of_the_batch(
     send_json: Send, fault: Callable[[], Exception]
 ) -> None:
     batch = {"indicators": [observation(external_id=f"sw-{n}") for n in range(3)]}
-    # Observation 1 is written; the fault hits while observation 2 is checked.
-    with fault_on(5, fault()):
+    # The batch's rows are written in one statement; the fault hits while their history
+    # is.
+    with fault_on(1, fault(), table="indicators_historicalindicator"):
         response = send_json(batch)
     assert_retry_asked(response)
     assert not Indicator.objects.exists()
@@ -88,7 +93,8 @@ def test_a_fault_while_authenticating_is_503(send_json: Send) -> None:
 def test_a_cap_delivery_hit_by_a_fault_is_503_and_keeps_nothing(
     send_cap: Send, fault: Callable[[], Exception]
 ) -> None:
-    with fault_on(3, fault()):
+    # The 1st query on indicators reads the delivered ids, the 2nd writes both rows.
+    with fault_on(2, fault()):
         response = send_cap(cap_alert(infos=2))
     assert_retry_asked(response)
     assert not Indicator.objects.exists()
