@@ -304,6 +304,8 @@ def build(posts: int, indicators: int, staff: int) -> Post:
         post_rescore(post_id=p.pk, now=now - dt.timedelta(days=1))
         Decision.objects.create(
             post=p,
+            # Taken against the post's assessment, as every officer's decision is.
+            assessment_id=Post.objects.get(pk=p.pk).newest_assessment_id,
             from_level=p.level,
             to_level=p.level + 1,
             rationale="Bench decision",

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "readiness.scenarios",
     "readiness.dashboard",
     "readiness.feeds",
+    "readiness.briefs",
 ]
 
 MIDDLEWARE = [
@@ -318,6 +319,16 @@ RESCORE_CLAIM_STALE_SECONDS = envint("RESCORE_CLAIM_STALE_SECONDS", 30, minimum=
 # Recording a level decision needs a sign-in this recent, or the password typed again in
 # the decision form (readiness/dashboard/reauth.py).
 DECISION_REAUTH_MINUTES = envint("DECISION_REAUTH_MINUTES", 15, minimum=1)
+
+# The morning brief (docs/dashboards.md, "Daily brief"): the classification marking printed
+# at the top and bottom of every page and recorded with each issued brief, and the lowest
+# severity of the new indicators it lists.
+BRIEF_CLASSIFICATION = os.environ.get("BRIEF_CLASSIFICATION", "RESTRICTED").strip()[:100]
+if not BRIEF_CLASSIFICATION:
+    raise ImproperlyConfigured("BRIEF_CLASSIFICATION: the brief's marking cannot be empty")
+BRIEF_MIN_SEVERITY = envint("BRIEF_MIN_SEVERITY", 4, minimum=1)
+if BRIEF_MIN_SEVERITY > 5:
+    raise ImproperlyConfigured(f"BRIEF_MIN_SEVERITY={BRIEF_MIN_SEVERITY}: severities go 1 to 5")
 
 # Error reporting, opt-in: with SENTRY_DSN set, unhandled errors of the web processes and
 # the Celery tasks go to that Sentry project (no personal data, no performance tracing);
