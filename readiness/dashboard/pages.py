@@ -961,10 +961,9 @@ class BriefPage:
             news,
             sorted(totals.items()),
             [(s.key, n) for s, n in extra_totals],
-            [(r["id"], r["post_id"]) for rows in c.decisions.values() for r in rows],
-            [r["id"] for r in c.unchecked],
-            self.window.since.timestamp(),
-            self.window.until.timestamp() if self.issued else None,
+            # A decision never changes; the names it is said with may.
+            [_decision_shown(r) for rows in c.decisions.values() for r in rows],
+            [_decision_shown(r) for r in c.unchecked],
             timezone.get_current_timezone_name(),
         )
         return Slot(
@@ -1012,6 +1011,19 @@ def _level(rank: int | None, name: str | None) -> str:
     if rank is None:
         return ""
     return f"{rank} · {shipped(name or '')}".rstrip(" ·")
+
+
+def _decision_shown(r: dict[str, Any]) -> tuple[Any, ...]:
+    """What the brief shows of a decision that could change: the names of its levels and
+    of who decided (the decision itself is evidence, never edited)."""
+    return (
+        r["id"],
+        r["from_name"],
+        r["to_name"],
+        r["decided_by__first_name"],
+        r["decided_by__last_name"],
+        r["decided_by__username"],
+    )
 
 
 def _decision(r: dict[str, Any]) -> dict[str, Any]:
