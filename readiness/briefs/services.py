@@ -21,9 +21,7 @@ def author_name(user: Any) -> str:
     return str(user.get_full_name() or user.get_username())
 
 
-def brief_issue(
-    *, user: Any, last_seen: int | None, posts: int, now: dt.datetime | None = None
-) -> IssuedBrief:
+def brief_issue(*, user: Any, last_seen: int | None, now: dt.datetime | None = None) -> IssuedBrief:
     """Record that the brief was issued now by ``user``, under the configured marking
     (settings.BRIEF_CLASSIFICATION), covering the changes since the newest brief before
     it. ``last_seen``: the id of the newest issued brief the officer's page showed (None:
@@ -56,7 +54,7 @@ def brief_issue(
             issued_by_name=author_name(user),
             classification=settings.BRIEF_CLASSIFICATION,
             covers_since=min(since, now),
-            posts=posts,
+            posts=access.posts_visible_to(user).count(),
         )
         brief.full_clean()
         brief.save()

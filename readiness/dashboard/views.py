@@ -328,12 +328,9 @@ def brief(request: SignedInRequest) -> HttpResponse:
 def brief_issue_view(request: SignedInRequest) -> HttpResponse:
     """Issue the brief: recorded (who, when, marking), then shown as issued, to print."""
     last = request.POST.get("last", "").strip()
-    posts = request.POST.get("posts", "").strip()
     try:
         issued = brief_issue(
-            user=request.user,
-            last_seen=int(last) if last.isdigit() else None,
-            posts=int(posts) if posts.isdigit() and len(posts) < 7 else 0,
+            user=request.user, last_seen=int(last) if last.isdigit() and len(last) < 19 else None
         )
     except ValidationError as exc:
         for message in exc.messages:

@@ -56,7 +56,7 @@ def section_of(html: str, code: str) -> str:
 def test_issuing_records_who_when_and_the_marking(duty_client, duty_officer, post_a, settings):  # type: ignore[no-untyped-def]
     settings.BRIEF_CLASSIFICATION = "CONFIDENTIAL CRISIS"
     before = timezone.now()
-    response = duty_client.post(ISSUE, {"last": "", "posts": "1"})
+    response = duty_client.post(ISSUE, {"last": ""})
     brief = IssuedBrief.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"{URL}?issued={brief.pk}"
@@ -64,6 +64,7 @@ def test_issuing_records_who_when_and_the_marking(duty_client, duty_officer, pos
     assert brief.issued_by_name == "Claire Martin"
     assert brief.classification == "CONFIDENTIAL CRISIS"
     assert before <= brief.issued_at <= timezone.now()
+    assert brief.posts == 1
     # The first brief covers the last 24 hours.
     assert abs((brief.issued_at - brief.covers_since) - dt.timedelta(hours=24)) < dt.timedelta(
         seconds=5
@@ -86,17 +87,17 @@ def test_the_next_brief_starts_from_the_issued_one(duty_client, duty_officer, po
 def test_a_brief_issued_meanwhile_refuses_the_second_press(duty_client, duty_officer, post_a):  # type: ignore[no-untyped-def]
     first = issued_at(timezone.now() - dt.timedelta(minutes=1), duty_officer)
     # The page was opened before `first` was issued: it knew of no brief.
-    response = duty_client.post(ISSUE, {"last": "", "posts": "1"}, follow=True)
+    response = duty_client.post(ISSUE, {"last": ""}, follow=True)
     assert IssuedBrief.objects.get() == first
     assert "Another brief was issued" in response.content.decode()
     # Knowing of it, the press is recorded and starts where `first` ended.
-    duty_client.post(ISSUE, {"last": str(first.pk), "posts": "1"})
+    duty_client.post(ISSUE, {"last": str(first.pk)})
     assert IssuedBrief.objects.latest().covers_since == first.issued_at
 
 
 def test_only_duty_officers_issue_the_brief(officer_client, post_a):  # type: ignore[no-untyped-def]
     assert "Issue this brief" not in officer_client.get(URL).content.decode()
-    assert officer_client.post(ISSUE, {"last": "", "posts": "1"}).status_code == 403
+    assert officer_client.post(ISSUE, {"last": ""}).status_code == 403
     assert not IssuedBrief.objects.exists()
 
 
@@ -189,7 +190,7 @@ def test_people_in_the_country_and_open_checklist_items(duty_client, post_a):  #
 
 def test_a_brief_shown_as_issued_keeps_its_window(duty_client, duty_officer, post_a):  # type: ignore[no-untyped-def]
     DecisionFactory(post=post_a, from_level=0, to_level=1, rationale="In the issued window")
-    duty_client.post(ISSUE, {"last": "", "posts": "1"})
+    duty_client.post(ISSUE, {"last": ""})
     brief = IssuedBrief.objects.get()
     DecisionFactory(post=post_a, from_level=1, to_level=2, rationale="After it was issued")
     as_issued = duty_client.get(URL, {"issued": brief.pk}).content.decode()
