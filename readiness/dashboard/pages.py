@@ -793,11 +793,23 @@ class BriefPage:
             view.update(self._since_view(row.post.pk))
             return view
 
+    @cached_property
+    def _labels(self) -> tuple[dict[str, Any], dict[str, Any], Callable[[str], str]]:
+        """Category and route status names, and the checklist lines in the active language
+        (each shipped line said once a page: hundreds of posts share them)."""
+        lines: dict[str, str] = {}
+
+        def said(text: str) -> str:
+            if text not in lines:
+                lines[text] = shipped(text)
+            return lines[text]
+
+        return dict(Category.choices), dict(RouteStatus.choices), said
+
     def _since_view(self, post_id: int) -> dict[str, Any]:
         """A post's changes since the last brief, in words."""
         c = self.changed
-        categories = dict(Category.choices)
-        statuses = dict(RouteStatus.choices)
+        categories, statuses, said = self._labels
         indicators = c.indicators.get(post_id, [])
         shown_total = indicators[0]["total"] if indicators else 0
         people, dependants = c.people.get(post_id, (0, 0))
@@ -843,7 +855,7 @@ class BriefPage:
             "people": people,
             "dependants": dependants,
             "items": [
-                {"level": r["rank"], "text": shipped(r["text"])} for r in c.items.get(post_id, [])
+                {"level": r["rank"], "text": said(r["text"])} for r in c.items.get(post_id, [])
             ],
         }
         extra = [
