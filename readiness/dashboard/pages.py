@@ -745,7 +745,7 @@ class BriefPage:
 
     @cached_property
     def overview(self) -> selectors.Overview:
-        return selectors.overview(user=self.user, filters=selectors.OverviewFilters())
+        return selectors.overview(user=self.user, filters=selectors.OverviewFilters(), trend=False)
 
     @cached_property
     def posts(self) -> list[Slot[dict[str, Any]]]:
