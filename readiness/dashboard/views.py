@@ -315,7 +315,8 @@ def brief(request: SignedInRequest) -> HttpResponse:
     issued = None
     wanted = request.GET.get("issued", "")
     if wanted:
-        issued = IssuedBrief.objects.filter(pk=int(wanted) if wanted.isdigit() else 0).first()
+        pk = int(wanted) if wanted.isdigit() and len(wanted) < 19 else 0
+        issued = IssuedBrief.objects.filter(pk=pk).first()
         if issued is None:
             raise Http404(_("No such issued brief."))
     page = BriefPage(user=request.user, issued=issued)

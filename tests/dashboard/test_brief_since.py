@@ -108,6 +108,7 @@ def test_issuing_is_a_post(duty_client):  # type: ignore[no-untyped-def]
 def test_an_unknown_issued_brief_is_404(duty_client):  # type: ignore[no-untyped-def]
     assert duty_client.get(URL, {"issued": "999"}).status_code == 404
     assert duty_client.get(URL, {"issued": "x"}).status_code == 404
+    assert duty_client.get(URL, {"issued": "9" * 40}).status_code == 404
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only (CI runs it)")
