@@ -9,6 +9,15 @@ and 5,000 staff, scores every post twice (so the charts have history), then serv
 page many times with Django's test client as a signed-in duty officer and prints the
 median, the query count, and the ratio to a minimal view that reads the same rows in the
 same run and renders nothing. Target: under 50 ms median for both pages.
+
+The daily brief's figures at several sizes (each size its own database, built in a
+process of its own; indicators and staff grow with the posts), with its ratio to the bare
+read of the same rows and the time per post (target: within 3x the bare read, linear in
+the posts):
+
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/bench_pages.py --sizes 200,800
+
+(``--keep 'postgresql://…/bench{posts}'`` reuses one kept database per size.)
 """
 
 from __future__ import annotations
@@ -37,6 +46,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--staff", type=int, default=5_000)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--profile", metavar="PATH", help="profile one page (e.g. /) instead")
+    parser.add_argument(
+        "--sizes",
+        metavar="N,N",
+        help="the brief only, at each number of posts (e.g. 200,800): one process per size",
+    )
+    parser.add_argument("--brief-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--cold", action="store_true", help="with --profile: empty the cache before each request"
+    )
     parser.add_argument(
         "--keep",
         metavar="FILE_OR_URL",
@@ -175,7 +193,24 @@ def minimal_post(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def minimal_brief(request: HttpRequest) -> HttpResponse:
+    """The rows the brief reads: the overview's, the newest issued brief, and what changed
+    since it for every post (readiness/briefs/since.py: the same queries), rendered as
+    nothing. The sentences and reasons are cached, as the brief's are when warm."""
+    from readiness.briefs import since
+
+    assert request.user.is_authenticated
+    overview = minimal_overview(request)
+    window = since.window_now()
+    rows = since.since_rows(posts=Post.objects.all(), window=window)
+    return HttpResponse(
+        f"{overview.content.decode()} {len(rows.changes)} {len(rows.decisions)} "
+        f"{len(rows.routes)} {len(rows.indicators)} {len(rows.people)} {len(rows.items)}"
+    )
+
+
 urlpatterns = [
+    path("minimal/brief/", minimal_brief),
     path("minimal/", minimal_overview),
     path("minimal/posts/<str:code>/", minimal_post),
     path("", include("readiness.urls")),
@@ -304,8 +339,8 @@ def build(posts: int, indicators: int, staff: int) -> Post:
         post_rescore(post_id=p.pk, now=now - dt.timedelta(days=1))
         Decision.objects.create(
             post=p,
-            # A decision is taken on an assessment (decision_assessment_required).
-            assessment=Assessment.objects.filter(post=p).latest("id"),
+            # Taken against the post's assessment, as every officer's decision is.
+            assessment_id=Post.objects.get(pk=p.pk).newest_assessment_id,
             from_level=p.level,
             to_level=p.level + 1,
             rationale="Bench decision",
@@ -388,22 +423,28 @@ def main() -> None:
             import cProfile
             import pstats
 
+            from django.core.cache import cache
+
             client.get(args.profile)
             profiler = cProfile.Profile()
             for _ in range(5):
+                if args.cold:
+                    cache.clear()
                 profiler.runcall(client.get, args.profile)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
             return
         pages = [
             ("overview", "/", "/minimal/"),
             ("post page", f"/posts/{post.code}/", f"/minimal/posts/{post.code}/"),
-            ("daily brief", "/brief/", "/minimal/"),
+            ("daily brief", "/brief/", "/minimal/brief/"),
         ]
         pages += [
             ("overview, cold", "/", "/minimal/"),
             ("post, cold", f"/posts/{post.code}/", f"/minimal/posts/{post.code}/"),
-            ("brief, cold", "/brief/", "/minimal/"),
+            ("brief, cold", "/brief/", "/minimal/brief/"),
         ]
+        if args.brief_only:
+            pages = [p for p in pages if p[1] == "/brief/"]
         for name, url, minimal_url in pages:
             page = measure(client, url, args.runs, cold=name.endswith("cold"))
             minimal = measure(client, minimal_url, args.runs)
@@ -412,14 +453,69 @@ def main() -> None:
                 f"{page['queries']:>8} {page['kib']:>5.0f} {minimal['median']:>11.1f} "
                 f"{page['median'] / minimal['median']:>6.1f}"
             )
+            if url == "/brief/":
+                # For --sizes: the figures of this size, one line the parent reads.
+                print(
+                    f"BRIEF {'cold' if name.endswith('cold') else 'warm'} "
+                    f"posts={Post.objects.count()} median={page['median']:.1f} "
+                    f"cpu={page['cpu']:.1f} queries={page['queries']} "
+                    f"minimal={minimal['median']:.1f} minimal_cpu={minimal['cpu']:.1f}"
+                )
         print(
             "\ntarget: overview and post page under 50 ms median; 'cold': the cache emptied "
             "before each request (every cached row and panel rendered anew)"
         )
 
 
+def sizes(args: argparse.Namespace) -> None:
+    """The brief at each size, each in a process (and database) of its own; then one table
+    with the ratio to the bare read and the time per post."""
+    import subprocess
+
+    found: dict[tuple[int, str], dict[str, float]] = {}
+    for posts in [int(n) for n in args.sizes.split(",")]:
+        command = [
+            sys.executable,
+            __file__,
+            "--brief-only",
+            f"--posts={posts}",
+            f"--indicators={250 * posts}",
+            f"--staff={25 * posts}",
+            f"--runs={args.runs}",
+        ]
+        if args.keep:
+            command.append(f"--keep={args.keep.format(posts=posts)}")
+        print(f"--- {posts} posts", flush=True)
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        for line in done.stdout.splitlines():
+            if line.startswith("BRIEF "):
+                _brief, kind, *pairs = line.split()
+                figures = dict(pair.split("=") for pair in pairs)
+                found[(posts, kind)] = {k: float(v) for k, v in figures.items()}
+            elif not line.startswith(("page ", "target")):
+                print(line)
+    print(
+        f"\n{'brief':<6} {'posts':>6} {'median ms':>10} {'cpu ms':>7} {'queries':>8} "
+        f"{'bare ms':>8} {'ratio':>6} {'cpu ratio':>9} {'ms/post':>8}"
+    )
+    for (posts, kind), f in sorted(found.items(), key=lambda item: (item[0][1], item[0][0])):
+        print(
+            f"{kind:<6} {posts:>6} {f['median']:>10.1f} {f['cpu']:>7.1f} {int(f['queries']):>8} "
+            f"{f['minimal']:>8.1f} {f['median'] / f['minimal']:>6.1f} "
+            f"{f['cpu'] / max(f['minimal_cpu'], 0.1):>9.1f} {f['median'] / posts:>8.3f}"
+        )
+    print(
+        "\ntarget: the warm brief within 3x the bare read of the same rows (ratio), and "
+        "linear in the posts (ms/post steady across sizes)"
+    )
+
+
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        DROP()  # type: ignore[operator]
+    if ARGS.sizes:
+        DROP()  # type: ignore[operator]  # each size builds its own
+        sizes(ARGS)
+    else:
+        try:
+            main()
+        finally:
+            DROP()  # type: ignore[operator]

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "readiness.feeds",
     "readiness.checkins",
     "readiness.notifications",
+    "readiness.briefs",
 ]
 
 MIDDLEWARE = [
@@ -410,6 +411,15 @@ DECISION_REAUTH_MINUTES = envint("DECISION_REAUTH_MINUTES", 15, minimum=1)
 # window (readiness/indicators/ratelimit.py); 0 turns the limit off.
 API_RATE_LIMIT = envint("API_RATE_LIMIT", 300)
 API_RATE_WINDOW_SECONDS = envint("API_RATE_WINDOW_SECONDS", 60, minimum=1)
+# The morning brief (docs/dashboards.md, "Daily brief"): the classification marking printed
+# at the top and bottom of every page and recorded with each issued brief, and the lowest
+# severity of the new indicators it lists.
+BRIEF_CLASSIFICATION = os.environ.get("BRIEF_CLASSIFICATION", "RESTRICTED").strip()[:100]
+if not BRIEF_CLASSIFICATION:
+    raise ImproperlyConfigured("BRIEF_CLASSIFICATION: the brief's marking cannot be empty")
+BRIEF_MIN_SEVERITY = envint("BRIEF_MIN_SEVERITY", 4, minimum=1)
+if BRIEF_MIN_SEVERITY > 5:
+    raise ImproperlyConfigured(f"BRIEF_MIN_SEVERITY={BRIEF_MIN_SEVERITY}: severities go 1 to 5")
 
 # Error reporting, opt-in: with SENTRY_DSN set, unhandled errors of the web processes and
 # the Celery tasks go to that Sentry project (no personal data, no performance tracing);

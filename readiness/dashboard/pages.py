@@ -14,6 +14,7 @@ from functools import cached_property, partial
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Model
 from django.forms import Form
@@ -23,11 +24,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from readiness.assessments.changes import assessment_changes
-from readiness.assessments.models import Assessment, DecisionOrigin
+from readiness.assessments.models import Assessment
+from readiness.briefs import hooks as brief_hooks
+from readiness.briefs import since as since_reads
+from readiness.briefs.models import IssuedBrief
+from readiness.briefs.services import author_name
 from readiness.engine import contributions_from_dict
 from readiness.indicators.models import Credibility, Reliability
 from readiness.posts import access
-from readiness.posts.models import AlertLevel, Category, Post
+from readiness.posts.models import AlertLevel, Category, ExitRoute, Post, RouteStatus
 from readiness.wording import numbers
 from readiness.wording.details import detail
 from readiness.wording.verdict import verdict as verdict_sentence
@@ -831,22 +836,66 @@ def may_withdraw(user: Any, indicator: Any) -> bool:
 
 
 class BriefPage:
-    def __init__(self, *, user: Any, now: dt.datetime | None = None) -> None:
+    """The morning brief: a summary first, then one section per visible post (one printed
+    page each), with what changed since the last issued brief (readiness/briefs). Each
+    section is a cached fragment (a Slot) under a key naming everything it shows, read in
+    a fixed number of queries whatever the number of posts."""
+
+    def __init__(
+        self, *, user: Any, now: dt.datetime | None = None, issued: IssuedBrief | None = None
+    ) -> None:
         self.user = user
         self.now = now or timezone.now()
-        self.since = self.now - dt.timedelta(hours=24)
+        # A brief shown as it was issued: its own window, marking and author.
+        self.issued = issued
+        self.classification = issued.classification if issued else settings.BRIEF_CLASSIFICATION
+        self.author = issued.issued_by_name if issued else author_name(user)
+        self.can_issue = issued is None and access.can_decide(user)
+        self.min_severity = settings.BRIEF_MIN_SEVERITY
+        self.extra_sections = brief_hooks.sections()
+
+    @cached_property
+    def window(self) -> since_reads.BriefWindow:
+        if self.issued is not None:
+            return since_reads.window_of(self.issued)
+        return since_reads.window_now(now=self.now)
+
+    @property
+    def since(self) -> dt.datetime:
+        return self.window.since
+
+    @cached_property
+    def changed(self) -> since_reads.SinceRows:
+        """What changed in the window, for every visible post (a fixed number of queries)."""
+        return since_reads.since_rows(posts=access.posts_visible_to(self.user), window=self.window)
+
+    def _since_of(self, post_id: int) -> tuple[Any, ...]:
+        c = self.changed
+        return (
+            c.changes.get(post_id, ()),
+            c.decisions.get(post_id, ()),
+            c.routes.get(post_id, ()),
+            c.indicators.get(post_id, ()),
+            c.people.get(post_id, (0, 0)),
+            c.items.get(post_id, ()),
+            tuple((key, rows.get(post_id, ())) for key, rows in sorted(c.extra.items())),
+        )
 
     @cached_property
     def overview(self) -> selectors.Overview:
-        return selectors.overview(user=self.user, filters=selectors.OverviewFilters())
+        return selectors.overview(user=self.user, filters=selectors.OverviewFilters(), trend=False)
 
     @cached_property
     def posts(self) -> list[Slot[dict[str, Any]]]:
         """Every visible post, most urgent first. Each post's section is cached (the
-        template's {% cache %}) under what it shows; its words are made only on a miss."""
+        template's {% cache %}) under what it shows: the overview row's key and a digest of
+        its changes since the last brief; its words are made only on a miss."""
         suffix = f"{get_language()}.{timezone.get_current_timezone_name()}"
         return [
-            Slot(f"{_row_key(row)}.{suffix}", partial(self.post_view, row))
+            Slot(
+                f"{_row_key(row)}.{_digest(self._since_of(row.post.pk))}.{suffix}",
+                partial(self.post_view, row),
+            )
             for row in self.overview.rows
         ]
 
@@ -859,7 +908,7 @@ class BriefPage:
         a = row.assessment
         sentence, reasons = self._words.get(a["id"], ("", [])) if a else ("", [])
         with numbers.same_locale():
-            return {
+            view = {
                 "row": row,
                 "post": row.post,
                 "verdict": row.verdict,
@@ -879,6 +928,83 @@ class BriefPage:
                 "sentence": sentence,
                 "reasons": reasons,
             }
+            view.update(self._since_view(row.post.pk))
+            return view
+
+    @cached_property
+    def _labels(self) -> tuple[dict[str, Any], dict[str, Any], Callable[[str], str]]:
+        """Category and route status names, and the checklist lines in the active language
+        (each shipped line said once a page: hundreds of posts share them)."""
+        lines: dict[str, str] = {}
+
+        def said(text: str) -> str:
+            if text not in lines:
+                lines[text] = shipped(text)
+            return lines[text]
+
+        return dict(Category.choices), dict(RouteStatus.choices), said
+
+    def _since_view(self, post_id: int) -> dict[str, Any]:
+        """A post's changes since the last brief, in words."""
+        c = self.changed
+        categories, statuses, said = self._labels
+        indicators = c.indicators.get(post_id, [])
+        shown_total = indicators[0]["total"] if indicators else 0
+        people, dependants = c.people.get(post_id, (0, 0))
+        view: dict[str, Any] = {
+            "changes": [
+                {
+                    "when": _when(r["created_at"]),
+                    "from": _level(r["from_level"], r["from_name"]) or "—",
+                    "to": _level(r["to_level"], r["to_name"]),
+                    "from_verdict": numbers.verdict_word(r["from_verdict"])
+                    if r["from_verdict"]
+                    else "—",
+                    "to_verdict": numbers.verdict_word(r["to_verdict"]),
+                    "to_code": r["to_verdict"],
+                }
+                for r in c.changes.get(post_id, [])
+            ],
+            "decisions": [_decision(r) for r in c.decisions.get(post_id, [])],
+            "routes": [
+                {
+                    "label": numbers.route_label(
+                        ExitRoute(
+                            mode=r["mode"], from_place=r["from_place"], to_place=r["to_place"]
+                        )
+                    ),
+                    "was": str(statuses.get(r["was"], "—")) if r["was"] else "—",
+                    "became": str(statuses.get(r["became"], r["became"])),
+                    "checked": _when(r["checked_at"]) if r["checked_at"] else "",
+                }
+                for r in c.routes.get(post_id, [])
+            ],
+            "indicators": [
+                {
+                    "severity": r["severity"],
+                    "category": str(categories.get(r["category"], r["category"])),
+                    "text": r["text"],
+                    "observed": _when(r["observed_at"]),
+                    "withdrawn": r["withdrawn_at"] is not None,
+                }
+                for r in indicators
+            ],
+            "indicators_more": max(0, shown_total - len(indicators)),
+            "people": people,
+            "dependants": dependants,
+            "items": [
+                {"level": r["rank"], "text": said(r["text"])} for r in c.items.get(post_id, [])
+            ],
+        }
+        extra = [
+            (section, c.extra.get(section.key, {}).get(post_id, []))
+            for section in self.extra_sections
+        ]
+        view["extra"] = extra
+        view["news"] = any(
+            (view["changes"], view["decisions"], view["routes"], view["indicators"])
+        ) or any(rows for _section, rows in extra)
+        return view
 
     def route_names_of(self, post_id: int) -> dict[str, str]:
         """Today's route names in the active language; in English the names stored with
@@ -929,35 +1055,16 @@ class BriefPage:
         return names
 
     @cached_property
-    def _decision_rows(self) -> list[dict[str, Any]]:
-        decisions = selectors.recent_decisions(user=self.user, since=self.since)
-        names = selectors.level_names_of(post_ids={d.post_id for d in decisions})
-
-        def label(post_id: int, rank: int) -> str:
-            return f"{rank} · {shipped(names.get((post_id, rank), ''))}".rstrip(" ·")
-
-        return [
-            {
-                "decision": d,
-                "from": label(d.post_id, d.from_level),
-                "to": label(d.post_id, d.to_level),
-                "against": d.assessment is not None
-                and d.assessment.recommended_level != d.to_level,
-                # Recorded before the assessment was required: its checks never ran.
-                "unchecked": d.assessment_id is None and d.origin == DecisionOrigin.LEGACY,
-                "recent": d.decided_at >= self.since,
-            }
-            for d in decisions
-        ]
-
-    @property
     def decisions(self) -> list[dict[str, Any]]:
-        return [row for row in self._decision_rows if row["recent"]]
+        """Every decision of the window, newest first (the summary's table)."""
+        rows = [r for post_rows in self.changed.decisions.values() for r in post_rows]
+        rows.sort(key=lambda r: (r["decided_at"], r["id"]), reverse=True)
+        return [_decision(r) for r in rows]
 
-    @property
+    @cached_property
     def unchecked_decisions(self) -> list[dict[str, Any]]:
         """Every legacy decision without an assessment, flagged until reviewed."""
-        return [row for row in self._decision_rows if row["unchecked"]]
+        return [_decision(r) for r in self.changed.unchecked]
 
     @cached_property
     def counts(self) -> list[tuple[str, str, str, int]]:
@@ -967,3 +1074,121 @@ class BriefPage:
             for v in order
             if self.overview.counts.get(v)
         ]
+
+    @cached_property
+    def summary(self) -> Slot[dict[str, Any]]:
+        """The first page: counts, totals, the posts with something new and the decisions.
+        Its figures are counted on every view (plain values, no query); its HTML is cached
+        under them, the decisions shown and the window."""
+        c = self.changed
+        extra = {key: rows for key, rows in sorted(c.extra.items())}
+        news = []
+        for row in self.overview.rows:
+            pk = row.post.pk
+            counted = (
+                len(c.changes.get(pk, ())),
+                len(c.decisions.get(pk, ())),
+                len(c.routes.get(pk, ())),
+                c.indicators[pk][0]["total"] if c.indicators.get(pk) else 0,
+                tuple(len(rows.get(pk, ())) for rows in extra.values()),
+            )
+            if any(counted[:4]) or any(counted[4]):
+                news.append((row.post.code, row.post.name, row.verdict, counted))
+        totals = {
+            "changes": sum(len(v) for v in c.changes.values()),
+            "decisions": sum(len(v) for v in c.decisions.values()),
+            "routes": sum(len(v) for v in c.routes.values()),
+            "indicators": sum(v[0]["total"] for v in c.indicators.values() if v),
+            "people": sum(v[0] for v in c.people.values()),
+            "dependants": sum(v[1] for v in c.people.values()),
+            "items": sum(len(v) for v in c.items.values()),
+        }
+        extra_totals = [
+            (section, sum(len(v) for v in extra.get(section.key, {}).values()))
+            for section in self.extra_sections
+        ]
+        shown = (
+            news,
+            sorted(totals.items()),
+            [(s.key, n) for s, n in extra_totals],
+            # A decision never changes; the names it is said with may.
+            [_decision_shown(r) for rows in c.decisions.values() for r in rows],
+            [_decision_shown(r) for r in c.unchecked],
+            timezone.get_current_timezone_name(),
+        )
+        return Slot(
+            f"{_digest(shown)}.{get_language()}",
+            partial(self.summary_view, news=news, totals=totals, extra=extra_totals),
+        )
+
+    def summary_view(
+        self, *, news: list[Any], totals: dict[str, int], extra: list[Any]
+    ) -> dict[str, Any]:
+        with numbers.same_locale():
+            return {
+                "news": [
+                    {
+                        "code": code,
+                        "name": name,
+                        "verdict": verdict,
+                        "word": numbers.verdict_word(verdict),
+                        "mark": VERDICT_MARKS.get(verdict, ""),
+                        "changes": counted[0],
+                        "decisions": counted[1],
+                        "routes": counted[2],
+                        "indicators": counted[3],
+                        "extra": list(zip((s for s, _n in extra), counted[4], strict=True)),
+                    }
+                    for code, name, verdict, counted in news
+                ],
+                "totals": totals,
+                "extra": extra,
+                "decisions": self.decisions,
+                "unchecked": self.unchecked_decisions,
+            }
+
+
+def _digest(shown: Any) -> str:
+    """A short name for what a fragment shows (its ``repr``)."""
+    return hashlib.blake2b(repr(shown).encode(), digest_size=12).hexdigest()
+
+
+def _when(value: dt.datetime) -> str:
+    return formats.date_format(timezone.localtime(value), "j M H:i")
+
+
+def _level(rank: int | None, name: str | None) -> str:
+    if rank is None:
+        return ""
+    return f"{rank} · {shipped(name or '')}".rstrip(" ·")
+
+
+def _decision_shown(r: dict[str, Any]) -> tuple[Any, ...]:
+    """What the brief shows of a decision that could change: the names of its levels and
+    of who decided (the decision itself is evidence, never edited)."""
+    return (
+        r["id"],
+        r["from_name"],
+        r["to_name"],
+        r["decided_by__first_name"],
+        r["decided_by__last_name"],
+        r["decided_by__username"],
+    )
+
+
+def _decision(r: dict[str, Any]) -> dict[str, Any]:
+    """A decision row of the brief in words."""
+    full = f"{r['decided_by__first_name'] or ''} {r['decided_by__last_name'] or ''}".strip()
+    return {
+        "id": r["id"],
+        "code": r["post__code"],
+        "iso": r["decided_at"].isoformat(),
+        "when": _when(r["decided_at"]),
+        "when_long": formats.date_format(timezone.localtime(r["decided_at"]), "j M Y H:i"),
+        "from": _level(r["from_level"], r["from_name"]),
+        "to": _level(r["to_level"], r["to_name"]),
+        "who": full or r["decided_by__username"] or r["decided_by_name"] or "—",
+        "rationale": r["rationale"],
+        "against": r["against"],
+        "unchecked": r["unchecked"],
+    }

@@ -131,6 +131,10 @@ _OVERVIEW_ASSESSMENT_FIELDS = (
 )
 
 
+# The daily brief shows no sparkline: the same figures without the summary.
+_BRIEF_ASSESSMENT_FIELDS = tuple(f for f in _OVERVIEW_ASSESSMENT_FIELDS if f != "summary")
+
+
 _OVERVIEW_POST_FIELDS = (
     "id",
     "code",
@@ -143,10 +147,14 @@ _OVERVIEW_POST_FIELDS = (
 )
 
 
-def overview(*, user: Any, filters: OverviewFilters, now: dt.datetime | None = None) -> Overview:
+def overview(
+    *, user: Any, filters: OverviewFilters, now: dt.datetime | None = None, trend: bool = True
+) -> Overview:
     """Every visible post with its newest assessment (by the post's pointer, with the
     assessment's summary, never its explanation), most urgent first: one query, read as
-    values."""
+    values. ``trend=False``: without the summary (its JSON is most of the decoding, and
+    only the sparkline needs it; ``trend_points`` is then empty)."""
+    fields = _OVERVIEW_ASSESSMENT_FIELDS if trend else _BRIEF_ASSESSMENT_FIELDS
     level_name = (
         AlertLevel.objects.filter(post=OuterRef("pk"), rank=OuterRef("level"))
         .order_by()
@@ -170,7 +178,7 @@ def overview(*, user: Any, filters: OverviewFilters, now: dt.datetime | None = N
             *_OVERVIEW_POST_FIELDS,
             "current_level_name",
             "recommended_level_name",
-            *(f"newest_assessment__{name}" for name in _OVERVIEW_ASSESSMENT_FIELDS),
+            *(f"newest_assessment__{name}" for name in fields),
         )
     )
     width = len(_OVERVIEW_POST_FIELDS)
@@ -178,11 +186,14 @@ def overview(*, user: Any, filters: OverviewFilters, now: dt.datetime | None = N
     for values in found:
         post = OverviewPost(*values[:width])
         current_name, recommended_name_ = values[width], values[width + 1]
-        figures = dict(zip(_OVERVIEW_ASSESSMENT_FIELDS, values[width + 2 :], strict=True))
+        figures = dict(zip(fields, values[width + 2 :], strict=True))
         assessment = (
             None
             if figures["id"] is None
-            else {**figures, "trend_points": tuple((figures["summary"] or {}).get("trend") or ())}
+            else {
+                **figures,
+                "trend_points": tuple((figures.get("summary") or {}).get("trend") or ()),
+            }
         )
         rows.append(
             OverviewRow(

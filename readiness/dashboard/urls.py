@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("events/", views.overview_events, name="overview_events"),
     path("brief/", views.brief, name="brief"),
+    path("brief/issue/", views.brief_issue_view, name="brief_issue"),
     path("posts/<str:code>/", views.post_detail, name="post"),
     path("posts/<str:code>/poll/", views.post_poll, name="post_poll"),
     path("posts/<str:code>/events/", views.post_events, name="post_events"),

@@ -25,6 +25,7 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -39,6 +40,8 @@ from django_htmx.middleware import HtmxDetails
 from readiness.assessments import live
 from readiness.assessments.decisions import decision_record
 from readiness.assessments.models import Assessment
+from readiness.briefs.models import IssuedBrief
+from readiness.briefs.services import brief_issue
 from readiness.indicators.corrections import indicator_withdraw
 from readiness.indicators.models import Indicator
 from readiness.indicators.services import indicator_record
@@ -307,8 +310,43 @@ def post_events(request: SignedInRequest, code: str) -> HttpResponseBase:
 @signin_required
 @require_GET
 def brief(request: SignedInRequest) -> HttpResponse:
+    """Today's brief; ``?issued=<id>``: an issued brief again, with its own window and
+    marking (to print it after issuing it)."""
+    issued = None
+    wanted = request.GET.get("issued", "")
+    if wanted:
+        pk = int(wanted) if wanted.isdigit() and len(wanted) < 19 else 0
+        issued = IssuedBrief.objects.filter(pk=pk).first()
+        if issued is None:
+            raise Http404(_("No such issued brief."))
+    page = BriefPage(user=request.user, issued=issued)
     with numbers.same_locale():
-        return render(request, "dashboard/brief.html", {"page": BriefPage(user=request.user)})
+        return render(request, "dashboard/brief.html", {"page": page})
+
+
+@signin_required
+@require_POST
+def brief_issue_view(request: SignedInRequest) -> HttpResponse:
+    """Issue the brief: recorded (who, when, marking), then shown as issued, to print."""
+    last = request.POST.get("last", "").strip()
+    try:
+        issued = brief_issue(
+            user=request.user, last_seen=int(last) if last.isdigit() and len(last) < 19 else None
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("dashboard:brief")
+    messages.success(
+        request,
+        _("Brief issued at %(when)s UTC by %(who)s, marked %(marking)s.")
+        % {
+            "when": issued.issued_at.strftime("%H:%M"),
+            "who": issued.issued_by_name,
+            "marking": issued.classification,
+        },
+    )
+    return redirect(f"{reverse('dashboard:brief')}?issued={issued.pk}")
 
 
 # --- Writes -------------------------------------------------------------------------------

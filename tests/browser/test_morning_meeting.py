@@ -11,11 +11,13 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from readiness.assessments.models import Assessment
+from readiness.briefs.models import IssuedBrief
 from readiness.indicators.services import indicator_record
 from readiness.posts.models import Post
 from tests.factories import PostFactory, UserFactory
@@ -93,9 +95,43 @@ def test_the_morning_meeting(page: Page, live_server, demo, artifacts):  # type:
     page.get_by_role("link", name="Daily brief").click()
     expect(page.get_by_role("heading", name="Daily brief")).to_be_visible()
     expect(page.locator(".brief-decisions")).to_contain_text("Fuel blockade tightening")
+    expect(page.locator("#brief-window")).to_contain_text("No brief was issued before")
+
+    # The officer issues the brief: recorded with who and the marking, shown as issued.
+    page.get_by_role("button", name="Issue this brief").click()
+    expect(page.locator(".messages")).to_contain_text("Brief issued")
+    expect(page.locator(".brief .author")).to_contain_text("Issued by Claire Martin")
+    expect(page.locator(".marking-top")).to_have_text(settings.BRIEF_CLASSIFICATION)
+    expect(page.locator(".marking-bottom")).to_have_text(settings.BRIEF_CLASSIFICATION)
+    issued = IssuedBrief.objects.get()
+    assert issued.issued_by.username == "duty"
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
     page.screenshot(path=str(artifacts / "brief-print.png"), full_page=True)
+    # One printed page per post after the summary.
+    pdf = page.pdf(format="A4")
+    (artifacts / "brief.pdf").write_bytes(pdf)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 1 + Post.objects.count()
+    page.emulate_media(media="screen")
+
+    # Something happens after it; the next brief shows it "since the last brief".
+    indicator_record(
+        post=demo,
+        category="incident",
+        severity=5,
+        reliability="A",
+        credibility=1,
+        source="Post security officer",
+        text="Shots fired at the main checkpoint",
+        observed_at=timezone.now(),
+    )
+    page.get_by_role("link", name="Daily brief").click()
+    expect(page.locator("#brief-window")).to_contain_text("Since the last brief, issued")
+    expect(page.locator("#brief-window")).to_contain_text("by Claire Martin")
+    section = page.locator("#brief-post-ML-BKO")
+    expect(section.locator(".since")).to_contain_text("Shots fired at the main checkpoint")
+    expect(section.locator(".since")).not_to_contain_text("Fuel blockade tightening")
+    expect(page.locator(".brief-summary")).to_contain_text("ML-BKO")
 
 
 def test_the_overview_updates_by_itself_keeping_filters_and_scroll(

@@ -17,6 +17,7 @@ def resolved_urls(post) -> list[str]:  # type: ignore[no-untyped-def]
     kwargs = {
         "overview": {},
         "brief": {},
+        "brief_issue": {},
         "post": {"code": post.code},
         "post_poll": {"code": post.code},
         "post_events": {"code": post.code},

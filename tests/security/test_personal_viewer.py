@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from readiness.assessments.models import Decision
+from readiness.briefs.models import IssuedBrief
 from readiness.indicators.models import Indicator
 from readiness.posts import access
 from readiness.posts.models import ActionItem
@@ -91,6 +92,7 @@ def test_a_viewer_cannot_write_anything(client_of, post, viewer):  # type: ignor
             f"staff-{staff.pk}-present": "on", f"staff-{staff.pk}-phone": "+223 20 00 00 00",
         },
         reverse("dashboard:action_tick", args=[post.code, item.pk]): {"ready": "on"},
+        reverse("dashboard:brief_issue"): {"last": ""},
     }  # fmt: skip
     for url, data in writes.items():
         assert client_of.post(url, data).status_code == 403, url
@@ -102,6 +104,7 @@ def test_a_viewer_cannot_write_anything(client_of, post, viewer):  # type: ignor
     assert route.status != "closed"
     item.refresh_from_db()
     assert item.ready_at is None
+    assert not IssuedBrief.objects.exists()
 
 
 def test_the_viewer_group_wins_over_staff(viewer):  # type: ignore[no-untyped-def]
