@@ -72,8 +72,9 @@ def test_the_brief_runs_a_fixed_number_of_queries(
     DecisionFactory(post=post_a, from_level=0, to_level=1)
     # session, user, groups (may they issue it), the last issued brief, posts with their
     # newest assessments, gauge details, and since the last brief: decisions, changes of
-    # recommendation, routes, indicators, people in the country, open checklist items
-    with django_assert_num_queries(12):
+    # recommendation, routes, indicators, people in the country, open checklist items, and
+    # the staff check-ins' section (readiness/checkins/brief.py)
+    with django_assert_num_queries(13):
         duty_client.get(URL)
 
 
@@ -87,7 +88,7 @@ def test_a_posts_section_is_cached_by_what_it_shows(
         return html.split('id="brief-posts"')[1].split("</article>")[0]
 
     first = sections()
-    with django_assert_num_queries(11):  # as above, without the gauge details
+    with django_assert_num_queries(12):  # as above, without the gauge details
         assert sections() == first
 
     type(post_a).objects.filter(pk=post_a.pk).update(name="Renamed post")

@@ -215,11 +215,24 @@ def checkins(post_a):  # type: ignore[no-untyped-def]
     template = engines["django"].from_string(
         "<ul>{% for who, answer in rows %}<li>{{ who }}: {{ answer }}</li>{% endfor %}</ul>"
     )
+    kept = hooks.sections()  # the check-in app's own section, put back afterwards
     hooks.register(
         hooks.BriefSection(key="checkins", title="Check-in results", template=template, read=read)
     )
     yield
     hooks.unregister("checkins")
+    for section in kept:
+        hooks.register(section)
+
+
+@pytest.fixture
+def no_sections():  # type: ignore[no-untyped-def]
+    kept = hooks.sections()
+    for section in kept:
+        hooks.unregister(section.key)
+    yield
+    for section in kept:
+        hooks.register(section)
 
 
 def test_a_registered_section_shows_in_its_post_and_the_summary(duty_client, checkins, post_a):  # type: ignore[no-untyped-def]
@@ -229,7 +242,7 @@ def test_a_registered_section_shows_in_its_post_and_the_summary(duty_client, che
     assert "Check-in results: 2" in html
 
 
-def test_without_a_registered_section_nothing_shows(duty_client, post_a):  # type: ignore[no-untyped-def]
+def test_without_a_registered_section_nothing_shows(duty_client, post_a, no_sections):  # type: ignore[no-untyped-def]
     assert hooks.sections() == []
     assert "since-extra" not in duty_client.get(URL).content.decode()
 
@@ -255,9 +268,26 @@ def test_the_query_count_does_not_depend_on_the_posts(
     with_news(posts, duty_officer)
     # session, user, groups, the last issued brief, the posts with their newest
     # assessments, gauge details; decisions, changes of recommendation, routes,
-    # indicators, people in the country, open checklist items
-    with django_assert_num_queries(12):
+    # indicators, people in the country, open checklist items, staff check-ins
+    with django_assert_num_queries(13):
         html = duty_client.get(URL).content.decode()
     assert html.count('class="brief-post"') == posts
-    with django_assert_num_queries(11):  # every section cached: no gauge details
+    with django_assert_num_queries(12):  # every section cached: no gauge details
         duty_client.get(URL)
+
+
+def test_the_staff_check_ins_results_are_in_their_posts_section(duty_client, duty_officer, post_a):  # type: ignore[no-untyped-def]
+    # The check-in app's own section (readiness/checkins/brief.py), counted in people.
+    from readiness.checkins.models import Answer
+    from readiness.checkins.services import checkin_answer
+    from tests.checkins.conftest import start
+
+    issued_at(timezone.now() - dt.timedelta(hours=1), duty_officer)
+    StaffMemberFactory(post=post_a, name="Guards", headcount=12, email="guards@post.example")
+    StaffMemberFactory(post=post_a, name="Awa", email="awa@post.example")
+    _checkin, tokens = start(post_a, duty_officer)
+    checkin_answer(token=tokens["guards@post.example"], answer=Answer.SAFE, note="")
+    alpha = section_of(duty_client.get(URL).content.decode(), "ZZ-AAA")
+    assert "Check-in results" in alpha
+    assert "12 safe" in alpha and "people asked" in alpha and "not answered" in alpha
+    assert "Awa" not in alpha  # counts, never names
