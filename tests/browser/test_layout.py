@@ -127,7 +127,6 @@ def test_the_post_page_in_french_on_a_phone_and_wide(page: Page, live_server, de
 
 
 def test_long_texts_do_not_widen_the_post_page(page: Page, live_server, demo):  # type: ignore[no-untyped-def]
-    Indicator.objects.filter(post=demo).order_by("-observed_at").first()
     latest = Indicator.objects.filter(post=demo).order_by("-observed_at").first()
     assert latest is not None
     from readiness.evidence import evidence_path
