@@ -255,6 +255,9 @@ class OverviewPage:
 class PostPage:
     """Everything the post page shows. Forms can be replaced by bound ones (with errors)."""
 
+    # Set by a write's view when the re-score it asked for is queued, not yet done.
+    rescoring = False
+
     def __init__(
         self,
         *,
