@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from readiness.wording import numbers
@@ -178,7 +177,7 @@ def history_chart(
         (
             _fmt(x(at)),
             _fmt(y_threat(v)),
-            f"{formats.date_format(at.astimezone(tz), 'j M H:i')}: {numbers.number(v)}",
+            f"{numbers.date_format(at.astimezone(tz), 'j M H:i')}: {numbers.number(v)}",
         )
         for at, v, *_rest in in_window
     ]
@@ -212,7 +211,7 @@ def history_chart(
         (
             _fmt(x(at)),
             _fmt(y_level(rec)),
-            f"{formats.date_format(at.astimezone(tz), 'j M H:i')}: {rec}",
+            f"{numbers.date_format(at.astimezone(tz), 'j M H:i')}: {rec}",
         )
         for at, _v, _cur, rec, _verdict in in_window
     ]
@@ -221,7 +220,7 @@ def history_chart(
     x_ticks = []
     day = (now.astimezone(tz)).replace(hour=0, minute=0, second=0, microsecond=0)
     while day >= start:
-        x_ticks.append(Tick(x(day), formats.date_format(day, "j M")))
+        x_ticks.append(Tick(x(day), numbers.date_format(day, "j M")))
         day -= dt.timedelta(days=step_days)
     threat_ticks = [Tick(y_threat(v), str(v)) for v in range(0, 101, 25)]
     level_ticks = [Tick(y_level(rank), labels[rank]) for rank in sorted(labels)]

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.forms import Form
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -508,7 +508,7 @@ class PostPage:
                 state = ongoing
             elif i.ended_at:
                 state = _("ended %(when)s") % {
-                    "when": formats.date_format(timezone.localtime(i.ended_at, self.tz), "j M")
+                    "when": numbers.date_format(timezone.localtime(i.ended_at, self.tz), "j M")
                 }
             else:
                 state = event
@@ -522,7 +522,7 @@ class PostPage:
                 {
                     "id": i.pk,
                     "iso": observed.isoformat(),
-                    "observed": formats.date_format(observed, "j M Y H:i"),
+                    "observed": numbers.date_format(observed, "j M Y H:i"),
                     "category": str(categories.get(i.category, i.category)),
                     "severity": i.severity,
                     "grading": f"{i.reliability}{i.credibility}",
@@ -551,7 +551,7 @@ class PostPage:
             return (
                 _("corrects #%(id)s") % {"id": i.corrects_id} if i.corrects_id is not None else ""
             )
-        when = formats.date_format(timezone.localtime(i.withdrawn_at, self.tz), "j M H:i")
+        when = numbers.date_format(timezone.localtime(i.withdrawn_at, self.tz), "j M H:i")
         correction = getattr(i, "correction", None)
         if correction is not None:
             return _("superseded by #%(id)s on %(when)s") % {"id": correction.pk, "when": when}

@@ -171,7 +171,7 @@ def test_french_details_read_as_french_with_french_numbers() -> None:
     with translation.override("fr"):
         assert details.detail(stored("index")) == "indice « approvisionnement » 44,2 < 50"
         assert details.detail(stored("margin_overdue")) == (
-            "le niveau 4 était dû il y a 1,3 jours ; alerte sous 3 jours"
+            "le niveau 4 était dû il y a 1,3 jour ; alerte sous 3 jours"
         )
         assert details.detail(stored("assembly_points")) == (
             "zones dotées d\u2019un point de regroupement : 1 sur 5 ; capacité 2\xa0100 pour "

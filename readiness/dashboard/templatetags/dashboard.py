@@ -109,3 +109,11 @@ def field(bound: Any, checkbox: bool = False, help: str = "") -> str:
     return format_html(
         '<div class="{}">{}{}{}</div>', classes, inner, hint, str(errors) if errors else ""
     )
+
+
+@register.filter(expects_localtime=True)
+def shortdate(value: dt.datetime | None, fmt: str) -> str:
+    """The date filter with French month abbreviations as French writes them ("6 déc.")."""
+    if value is None:
+        return ""
+    return numbers.date_format(value, fmt)
