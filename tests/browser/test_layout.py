@@ -112,6 +112,18 @@ def test_the_post_page_on_a_phone(page: Page, live_server, demo, artifacts):  # 
     expect(page.locator("#charts svg").first).to_be_visible()
     page.screenshot(path=str(artifacts / "post-390.png"), full_page=True)
     assert_fits(page)
+    # The route checks and staff confirmations read one block per row: their regions do not
+    # scroll, and every input is inside the screen (they were clipped).
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll(
+            ".table-wrap:has(> table.routes), .table-wrap:has(> table.staff-confirm)")]
+          .filter((w) => w.scrollWidth > w.clientWidth + 1).map((w) => w.parentElement.id)
+          .concat([...document.querySelectorAll("#routes form input, #roster form input")]
+            .filter((i) => i.type !== "hidden" && i.getBoundingClientRect().right > innerWidth)
+            .map((i) => i.name))"""
+    )
+    assert page.locator("#roster .staff-confirm form").count() > 0
+    assert clipped == []
 
 
 def test_the_post_page_in_french_on_a_phone_and_wide(page: Page, live_server, demo, artifacts):  # type: ignore[no-untyped-def]
