@@ -11,6 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from readiness.engine.vocabulary import CONDITION_FIELDS, FIELDS_BY_KIND
 from readiness.rosters.models import Community, School
+from readiness.wording.vocabulary import shipped
 
 from .models import ActionItem, AlertLevel, ExitRoute, Post, Trigger
 from .services import post_ladder_copy
@@ -96,6 +97,20 @@ class TriggerForm(forms.ModelForm):
             )
             kind.widget.attrs["data-fields-by-kind"] = json.dumps(
                 {k.value: sorted(names) for k, names in FIELDS_BY_KIND.items()}
+            )
+        # The watched level by its name, once the trigger's ladder is known (not a raw rank).
+        level = self.instance.level if self.instance.level_id else None
+        if level is not None and "margin_level" in self.fields:
+            ladder = AlertLevel.objects.filter(post_id=level.post_id).order_by("rank")
+            old_field = self.fields["margin_level"]
+            self.fields["margin_level"] = forms.TypedChoiceField(
+                label=old_field.label,
+                help_text=old_field.help_text,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "---------")]
+                + [(lv.rank, f"{lv.rank} · {shipped(lv.name)}") for lv in ladder],
             )
 
 

@@ -159,3 +159,23 @@ def test_the_trigger_form_names_each_kinds_fields_and_levels_by_name(admin_clien
     assert 'class="vForeignKeyRawIdAdminField"' not in html
     assert "admin-autocomplete" in html
     assert 'src="/static/readiness/admin.js"' in html or "readiness/admin.js" in html
+
+
+def test_the_watched_level_is_chosen_by_name(admin_client):  # type: ignore[no-untyped-def]
+    import re
+
+    level = PostFactory().levels.get(rank=3)
+    trigger = Trigger.objects.create(
+        level=level, name="Margin", kind="clearance_margin", margin_level=4, below_days=3
+    )
+    html = admin_client.get(reverse("admin:posts_trigger_change", args=[trigger.pk])).content
+    page = html.decode()
+    four = level.post.levels.get(rank=4)
+    assert re.search(rf'<option value="4" selected>4 · {re.escape(four.name)}</option>', page)
+    response = admin_client.post(
+        reverse("admin:posts_trigger_change", args=[trigger.pk]),
+        trigger_form(level, kind="clearance_margin", margin_level="5", below_days="3"),
+    )
+    assert response.status_code == 302
+    trigger.refresh_from_db()
+    assert trigger.margin_level == 5
