@@ -34,7 +34,7 @@ run: install
 	# kept, never undone, when the scenario is loaded again.
 	$(BIN)/python manage.py load_scenario $(SCENARIO) --as-if-today $(DEMO_DAY) --over-live
 	$(BIN)/python manage.py rescore
-	$(BIN)/python manage.py demo_admin
+	$(BIN)/python manage.py demo_admin --host $(HOST)
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: install-dev

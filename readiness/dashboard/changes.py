@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -337,4 +337,4 @@ def clock_sentence(minutes: int, *, changed: bool = True) -> str:
 def previous_time(at: dt.datetime | None) -> str:
     """The previous assessment's time as the panel's title says it (the post's local
     time is active)."""
-    return formats.date_format(timezone.localtime(at), "j M H:i") if at else ""
+    return n.date_format(timezone.localtime(at), "j M H:i") if at else ""

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from readiness.wording import numbers
@@ -25,6 +24,17 @@ def _fmt(v: float) -> str:
 
 def _path(points: Sequence[tuple[float, float]]) -> str:
     return " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in points)
+
+
+# The charts' text is drawn at this size in the SVG's units (dashboard.css), and a character
+# takes about this much width: enough to leave room for the longest label.
+FONT_UNITS = 13
+CHAR_UNITS = 7.4
+
+
+def label_width(labels: Sequence[str]) -> float:
+    """About how wide the longest of ``labels`` is drawn, in the SVG's units."""
+    return CHAR_UNITS * max((len(label) for label in labels), default=0)
 
 
 def nice_step(span: float, ticks: int = 5) -> float:
@@ -104,6 +114,8 @@ class HistoryChart:
     threat_bottom: float
     level_top: float
     level_bottom: float
+    threat_title_y: float  # each panel's title sits above it, level with the plot's left
+    level_title_y: float
     threat_line: str  # polyline points
     threat_dots: list[tuple[str, str, str]]  # assessments: x, y, title
     actual_line: str
@@ -130,10 +142,15 @@ def history_chart(
     """Top panel: the threat index (the daily values of the newest assessment's trend, and
     each stored assessment as a dot). Bottom panel: the actual level (from the decision log)
     as a solid step line and the recommended level (from the assessments) dashed."""
-    width, height = 720, 330
-    left, right = 190.0, width - 16.0
-    threat_top, threat_bottom = 14.0, 150.0
-    level_top, level_bottom = 190.0, 290.0
+    width, height = 720, 340
+    labels = {
+        rank: f"{rank} {numbers.shipped_short(name, 28)}" for rank, name in level_names.items()
+    }
+    # Room on the left for the longest level name (French ones are longer), no more.
+    left = min(280.0, max(60.0, 16 + label_width(list(labels.values()))))
+    right = width - 16.0
+    threat_top, threat_bottom = 28.0, 160.0
+    level_top, level_bottom = 200.0, 300.0
     start = now - dt.timedelta(days=days)
     span = (now - start).total_seconds()
 
@@ -160,7 +177,7 @@ def history_chart(
         (
             _fmt(x(at)),
             _fmt(y_threat(v)),
-            f"{formats.date_format(at.astimezone(tz), 'j M H:i')}: {numbers.number(v)}",
+            f"{numbers.date_format(at.astimezone(tz), 'j M H:i')}: {numbers.number(v)}",
         )
         for at, v, *_rest in in_window
     ]
@@ -194,7 +211,7 @@ def history_chart(
         (
             _fmt(x(at)),
             _fmt(y_level(rec)),
-            f"{formats.date_format(at.astimezone(tz), 'j M H:i')}: {rec}",
+            f"{numbers.date_format(at.astimezone(tz), 'j M H:i')}: {rec}",
         )
         for at, _v, _cur, rec, _verdict in in_window
     ]
@@ -203,13 +220,10 @@ def history_chart(
     x_ticks = []
     day = (now.astimezone(tz)).replace(hour=0, minute=0, second=0, microsecond=0)
     while day >= start:
-        x_ticks.append(Tick(x(day), formats.date_format(day, "j M")))
+        x_ticks.append(Tick(x(day), numbers.date_format(day, "j M")))
         day -= dt.timedelta(days=step_days)
     threat_ticks = [Tick(y_threat(v), str(v)) for v in range(0, 101, 25)]
-    level_ticks = [
-        Tick(y_level(rank), f"{rank} {numbers.shipped_short(name, 28)}")
-        for rank, name in sorted(level_names.items())
-    ]
+    level_ticks = [Tick(y_level(rank), labels[rank]) for rank in sorted(labels)]
     first = series[0][1] if series else (in_window[0][1] if in_window else None)
     last = series[-1][1] if series else (in_window[-1][1] if in_window else None)
     summary = _(
@@ -231,6 +245,8 @@ def history_chart(
         threat_bottom=threat_bottom,
         level_top=level_top,
         level_bottom=level_bottom,
+        threat_title_y=threat_top - 12,
+        level_title_y=level_top - 16,
         threat_line=threat_line,
         threat_dots=dots,
         actual_line=_path(actual),
@@ -267,8 +283,14 @@ class CapacityChart:
     x_ticks: list[Tick]
     y_ticks: list[Tick]
     closes: list[Tick] = field(default_factory=list)  # route closures on the x axis
+    lrm_left: bool = False  # the moment's label is written left of its line (near the end)
     summary: str = ""
     empty: bool = False
+
+    @property
+    def y_title_y(self) -> float:
+        """The y axis's title (turned a quarter) is centred on the plot's height."""
+        return round((self.top + self.bottom) / 2, 1)
 
 
 def capacity_chart(*, exp: Mapping[str, Any], rank: int | None, level_name: str) -> CapacityChart:
@@ -276,7 +298,7 @@ def capacity_chart(*, exp: Mapping[str, Any], rank: int | None, level_name: str)
     still to be had if departures start on day s (falling), the load to move, and the
     latest responsible moment: the day the falling curve meets the load."""
     width, height = 720, 300
-    left, right, top, bottom = 70.0, width - 20.0, 16.0, height - 46.0
+    left, right, top, bottom = 80.0, width - 20.0, 16.0, height - 46.0
     level = next((lv for lv in exp.get("levels", []) if lv["rank"] == rank), None)
     if level is None:
         return CapacityChart(
@@ -390,6 +412,8 @@ def capacity_chart(*, exp: Mapping[str, Any], rank: int | None, level_name: str)
         lrm_x=lrm_x,
         lrm_label=lrm_label,
         clearance_x=_fmt(x(clearance)) if clearance is not None and 0 < clearance <= end else None,
+        lrm_left=lrm_x is not None
+        and x(margin or 0) + 4 + label_width([_("latest responsible moment")]) > right,
         x_ticks=x_ticks,
         y_ticks=y_ticks,
         closes=closes,

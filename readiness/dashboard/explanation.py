@@ -15,11 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from readiness.engine import contributions_from_dict
-from readiness.wording import details
+from readiness.wording import details, numbers
 from readiness.wording.numbers import (
     days,
     join,
@@ -247,12 +247,12 @@ def explanation(
                 if shortfall > 0
                 else "",
                 latest_start_iso=latest.isoformat() if latest else "",
-                latest_start_text=formats.date_format(local_latest, "j M H:i")
+                latest_start_text=numbers.date_format(local_latest, "j M H:i")
                 if local_latest
                 else "",
                 quorum_text=_("quorum %(q)s") % {"q": quorum} if quorum > 1 else "",
                 held_text=_("held until %(until)s")
-                % {"until": formats.date_format(timezone.localtime(held), "j M")}
+                % {"until": numbers.date_format(timezone.localtime(held), "j M")}
                 if held
                 else "",
                 met_text=_("%(met)s of %(n)s met")

@@ -250,9 +250,24 @@ class RouteCheckForm(forms.Form):
 
 
 class StaffConfirmForm(forms.Form):
+    """Presence and contact. Unticking "Still in the country" for someone present is refused
+    by the service (rosters.services.staff_confirm) until ``departure_confirmed`` is ticked,
+    which the form then shows."""
+
     present = forms.BooleanField(label=_("Still in the country"), required=False)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     email = forms.EmailField(label=_("Email"), required=False)
+    departure_confirmed = forms.BooleanField(label=_("Yes, they have left"), required=False)
+
+    @property
+    def asks_confirmation(self) -> bool:
+        if not self.is_bound:
+            return False
+        if self.errors and any(
+            error.code == "confirm" for error in self.errors.as_data().get("present", [])
+        ):
+            return True
+        return bool(self["departure_confirmed"].value())
 
 
 class ActionTickForm(forms.Form):

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db.models import Model
 from django.forms import Form
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -293,6 +293,9 @@ class OverviewPage:
 class PostPage:
     """Everything the post page shows. Forms can be replaced by bound ones (with errors)."""
 
+    # Set by a write's view when the re-score it asked for is queued, not yet done.
+    rescoring = False
+
     def __init__(
         self,
         *,
@@ -565,7 +568,7 @@ class PostPage:
                 state = ongoing
             elif i.ended_at:
                 state = _("ended %(when)s") % {
-                    "when": formats.date_format(timezone.localtime(i.ended_at, self.tz), "j M")
+                    "when": numbers.date_format(timezone.localtime(i.ended_at, self.tz), "j M")
                 }
             else:
                 state = event
@@ -579,7 +582,7 @@ class PostPage:
                 {
                     "id": i.pk,
                     "iso": observed.isoformat(),
-                    "observed": formats.date_format(observed, "j M Y H:i"),
+                    "observed": numbers.date_format(observed, "j M Y H:i"),
                     "category": str(categories.get(i.category, i.category)),
                     "severity": i.severity,
                     "grading": f"{i.reliability}{i.credibility}",
@@ -608,7 +611,7 @@ class PostPage:
             return (
                 _("corrects #%(id)s") % {"id": i.corrects_id} if i.corrects_id is not None else ""
             )
-        when = formats.date_format(timezone.localtime(i.withdrawn_at, self.tz), "j M H:i")
+        when = numbers.date_format(timezone.localtime(i.withdrawn_at, self.tz), "j M H:i")
         correction = getattr(i, "correction", None)
         if correction is not None:
             return _("superseded by #%(id)s on %(when)s") % {"id": correction.pk, "when": when}

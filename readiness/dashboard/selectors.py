@@ -11,6 +11,7 @@ from typing import Any, TypedDict
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.db.models import (
+    Case,
     Count,
     F,
     IntegerField,
@@ -20,8 +21,10 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from readiness.assessments import changes
@@ -421,13 +424,43 @@ def roster_summary(
         candidates = candidates.filter(
             Q(name__icontains=staff_query) | Q(role__icontains=staff_query)
         )
+        waiting = (
+            list(
+                candidates.order_by(F("last_confirmed_at").asc(nulls_first=True), "name")[
+                    :to_confirm
+                ]
+            )
+            if to_confirm
+            else []
+        )
+    elif to_confirm:
+        # In one query: the people present least recently confirmed first, then those marked
+        # gone, most recent first (greyed on the page, re-tickable: a departure can be undone).
+        waiting = list(
+            candidates.annotate(
+                confirmed_if_present=Case(When(present=True, then=F("last_confirmed_at")))
+            )
+            .annotate(
+                nth=Window(
+                    RowNumber(),
+                    partition_by=[F("present")],
+                    order_by=[
+                        F("confirmed_if_present").asc(nulls_first=True),
+                        F("last_confirmed_at").desc(nulls_last=True),
+                        F("name").asc(),
+                    ],
+                )
+            )
+            .filter(nth__lte=to_confirm)
+            .order_by(
+                F("present").desc(),
+                F("confirmed_if_present").asc(nulls_first=True),
+                F("last_confirmed_at").desc(nulls_last=True),
+                "name",
+            )
+        )
     else:
-        candidates = candidates.filter(present=True)
-    waiting = (
-        list(candidates.order_by(F("last_confirmed_at").asc(nulls_first=True), "name")[:to_confirm])
-        if to_confirm
-        else []
-    )
+        waiting = []
     if hasattr(post, "n_wardens"):  # read with the post (post_for)
         wardens = {"n": _counted(post, "n_wardens"), "zones": _counted(post, "n_warden_zones")}
         points = {

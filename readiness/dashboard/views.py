@@ -77,9 +77,12 @@ POST_PANELS = frozenset(
         "decisions",
         "indicator-form",
         "decision-form",
+        "decision-against",
     }
 )
 EVENT = "assessmentChanged"
+# A write's re-score is queued (the real worker): the poller says so at once.
+RESCORE_QUEUED = "rescoreQueued"
 
 
 class HtmxRequest(HttpRequest):
@@ -149,14 +152,41 @@ def _render_post(
 
 
 def _after_write(
-    request: SignedInRequest, page: PostPage, *, partial: str, anchor: str, message: str
+    request: SignedInRequest,
+    page: PostPage,
+    *,
+    partial: str,
+    anchor: str,
+    message: str,
+    before: int | None,
+    queued_message: str = "",
 ) -> HttpResponse:
-    """HTMX: the panel again and an event so the other panels refresh. Without JavaScript:
-    back to the page (post/redirect/get)."""
+    """HTMX: the panel again, and, once the write's re-score is done, an event so the other
+    panels refresh (once). Without JavaScript: back to the page (post/redirect/get).
+
+    With tasks in-process the re-score has run by now: the event goes with the poller at the
+    new assessment (out of band), so the stream's news of it is not news twice. With the
+    real worker it is only queued: the page is told so (the poller says "Re-scoring…"), and
+    the panels refresh when the new assessment exists (the stream or the poll brings it).
+    ``before`` is the post's newest assessment before the write."""
+    pending, newest = (
+        Post.objects.filter(pk=page.post.pk)
+        .values_list("rescore_requested_at", "newest_assessment_id")
+        .first()
+    ) or (None, None)
+    page.rescoring = pending is not None or newest == before
     if request.htmx:
         response = _render_post(request, page, partial=partial)
+        if page.rescoring:
+            return trigger_client_event(response, RESCORE_QUEUED)
+        poller = render(
+            request,
+            "dashboard/post_detail.html#poll",
+            {"page": page, "post": page.post, "since": newest or 0, "oob": True},
+        )
+        response.content += poller.content
         return trigger_client_event(response, EVENT)
-    messages.success(request, message)
+    messages.success(request, queued_message if page.rescoring and queued_message else message)
     return redirect(f"{page.url}#{anchor}")
 
 
@@ -176,12 +206,14 @@ def _form_write(
     partial: str,
     anchor: str,
     message: str,
+    queued_message: str = "",
     params: Any = None,
     saved: str = "",
 ) -> HttpResponse:
     """A post page form's submission: validate, hand the cleaned data to the service
     (``write``), then the panel again (or the page) with the service's errors or the
     change. ``form_key`` is where PostPage looks for the bound form to show again."""
+    before = post.newest_assessment_id
     if form.is_valid():
         try:
             write(**form.cleaned_data)
@@ -191,7 +223,15 @@ def _form_write(
         page = PostPage(post=post, user=request.user, params=params, forms={form_key: form})
         return _invalid(request, page, partial=partial)
     page = PostPage(post=post, user=request.user, params=params, saved=saved)
-    return _after_write(request, page, partial=partial, anchor=anchor, message=message)
+    return _after_write(
+        request,
+        page,
+        partial=partial,
+        anchor=anchor,
+        message=message,
+        before=before,
+        queued_message=queued_message,
+    )
 
 
 # --- Pages --------------------------------------------------------------------------------
@@ -373,6 +413,7 @@ def indicator_create(request: SignedInRequest, code: str) -> HttpResponse:
             anchor="indicators",
             saved="indicator",
             message=_("Indicator recorded; the post has been re-scored."),
+            queued_message=_("Indicator recorded; the post is being re-scored."),
         )
 
 
@@ -380,6 +421,7 @@ def indicator_create(request: SignedInRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def decision_create(request: SignedInRequest, code: str) -> HttpResponse:
     post = _post(request, code)
+    before = post.newest_assessment_id
     page = PostPage(post=post, user=request.user, params=None)
     if request.method == "GET":
         return redirect(f"{page.url}#record-decision")
@@ -439,6 +481,7 @@ def decision_create(request: SignedInRequest, code: str) -> HttpResponse:
         partial="decision-form",
         anchor="decisions",
         message=_("Decision recorded."),
+        before=before,
     )
 
 
@@ -477,6 +520,7 @@ def indicator_withdraw_create(request: SignedInRequest, code: str, pk: int) -> H
         partial="indicators",
         anchor="indicators",
         message=_("Indicator withdrawn; the post has been re-scored."),
+        queued_message=_("Indicator withdrawn; the post is being re-scored."),
     )
 
 
@@ -525,6 +569,7 @@ def action_tick(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
     item = get_object_or_404(ActionItem, level__post=post, pk=pk)
     form = ActionTickForm(request.POST)
     form.is_valid()  # a checkbox: always valid
+    before = post.newest_assessment_id
     action_item_tick(item=item, ready=form.cleaned_data["ready"], user=request.user)
     page = PostPage(post=post, user=request.user, params=None)
     return _after_write(
@@ -533,4 +578,5 @@ def action_tick(request: SignedInRequest, code: str, pk: int) -> HttpResponse:
         partial="checklists",
         anchor="checklists",
         message=_("Checklist updated."),
+        before=before,
     )

@@ -95,8 +95,28 @@ CONDITION_FIELDS = (
 )
 
 
+# The condition fields each kind of trigger uses (the admin shows only these).
+FIELDS_BY_KIND: dict[TriggerKind, frozenset[str]] = {
+    TriggerKind.CATEGORY_INDEX: frozenset({"category", "threshold"}),
+    TriggerKind.INDICATOR_COUNT: frozenset(
+        {"category", "count", "min_severity", "within_days", "with_category", "with_min_severity"}
+    ),
+    TriggerKind.THREAT_INDEX: frozenset({"threshold"}),
+    TriggerKind.ROUTE: frozenset({"route", "mode", "below_seats"}),
+    TriggerKind.CLEARANCE_MARGIN: frozenset({"margin_level", "below_days"}),
+    TriggerKind.MANUAL: frozenset({"active", "reason"}),
+}
+
+
 class TriggerError(ValueError):
-    """A trigger that cannot be evaluated; the message names the field."""
+    """A trigger that cannot be evaluated; the message names the field. ``code`` says which
+    rule (``required``, ``unused``, ...) and ``field`` which field, for a caller that words
+    it in the user's language (readiness.posts.models.Trigger.clean)."""
+
+    def __init__(self, message: str, *, code: str = "", field: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.field = field or message.partition(":")[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,27 +158,13 @@ class TriggerSpec:
             TriggerKind.CLEARANCE_MARGIN: ("margin_level", "below_days"),
             TriggerKind.MANUAL: (),
         }
-        allowed: dict[TriggerKind, set[str]] = {
-            TriggerKind.CATEGORY_INDEX: {"category", "threshold"},
-            TriggerKind.INDICATOR_COUNT: {
-                "category",
-                "count",
-                "min_severity",
-                "within_days",
-                "with_category",
-                "with_min_severity",
-            },
-            TriggerKind.THREAT_INDEX: {"threshold"},
-            TriggerKind.ROUTE: {"route", "mode", "below_seats"},
-            TriggerKind.CLEARANCE_MARGIN: {"margin_level", "below_days"},
-            TriggerKind.MANUAL: {"active", "reason"},
-        }
+        allowed = FIELDS_BY_KIND
         for name in needs[kind]:
             if getattr(self, name) is None:
-                raise TriggerError(f"{name}: required for a {kind} trigger")
+                raise TriggerError(f"{name}: required for a {kind} trigger", code="required")
         for name in CONDITION_FIELDS:
             if getattr(self, name) is not None and name not in allowed[kind]:
-                raise TriggerError(f"{name}: not used by a {kind} trigger")
+                raise TriggerError(f"{name}: not used by a {kind} trigger", code="unused")
         if self.category is not None:
             Category(self.category)
         if self.threshold is not None and not 0 < self.threshold <= 100:
@@ -171,13 +177,17 @@ class TriggerSpec:
             raise TriggerError("within_days: must be above 0")
         if (self.with_category is None) != (self.with_min_severity is None):
             missing = "with_min_severity" if self.with_min_severity is None else "with_category"
-            raise TriggerError(f"{missing}: give with_category and with_min_severity together")
+            raise TriggerError(
+                f"{missing}: give with_category and with_min_severity together", code="pair"
+            )
         if self.with_category is not None:
             Category(self.with_category)
         if self.with_min_severity is not None and self.with_min_severity not in SEVERITY_RANGE:
             raise TriggerError("with_min_severity: must be 1 to 5")
         if kind is TriggerKind.ROUTE and (self.route is None) == (self.mode is None):
-            raise TriggerError("route: give either a route key or a mode, not both")
+            raise TriggerError(
+                "route: give either a route key or a mode, not both", code="route_or_mode"
+            )
         if self.mode is not None:
             RouteMode(self.mode)
         if self.below_seats is not None and self.below_seats < 1:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -8,7 +9,9 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from readiness.engine.vocabulary import CONDITION_FIELDS, FIELDS_BY_KIND
 from readiness.rosters.models import Community, School
+from readiness.wording.vocabulary import shipped
 
 from .models import ActionItem, AlertLevel, ExitRoute, Post, Trigger
 from .services import post_ladder_copy
@@ -76,10 +79,46 @@ class ActionItemInline(admin.TabularInline):
     raw_id_fields = ["ready_by"]
 
 
+class TriggerForm(forms.ModelForm):
+    """The kind's select names the condition fields of each kind: static/readiness/admin.js
+    shows only the chosen kind's (without JavaScript every field shows, and the model's
+    clean names any field the kind does not use)."""
+
+    class Meta:
+        model = Trigger
+        fields = ["level", "name", "kind", "enabled", *CONDITION_FIELDS, "active", "reason"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self.fields.get("kind")
+        if kind is not None:
+            kind.widget.attrs["data-condition-fields"] = json.dumps(
+                [*CONDITION_FIELDS, "active", "reason"]
+            )
+            kind.widget.attrs["data-fields-by-kind"] = json.dumps(
+                {k.value: sorted(names) for k, names in FIELDS_BY_KIND.items()}
+            )
+        # The watched level by its name, once the trigger's ladder is known (not a raw rank).
+        level = self.instance.level if self.instance.level_id else None
+        if level is not None and "margin_level" in self.fields:
+            ladder = AlertLevel.objects.filter(post_id=level.post_id).order_by("rank")
+            old_field = self.fields["margin_level"]
+            self.fields["margin_level"] = forms.TypedChoiceField(
+                label=old_field.label,
+                help_text=old_field.help_text,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "---------")]
+                + [(lv.rank, f"{lv.rank} · {shipped(lv.name)}") for lv in ladder],
+            )
+
+
 class TriggerInline(admin.StackedInline):
     model = Trigger
+    form = TriggerForm
     extra = 0
-    raw_id_fields = ["route"]
+    autocomplete_fields = ["route"]
     fieldsets = [
         (None, {"fields": [("name", "kind", "enabled")]}),
         (
@@ -133,11 +172,13 @@ class AlertLevelAdmin(SimpleHistoryAdmin):
 
 @admin.register(Trigger)
 class TriggerAdmin(SimpleHistoryAdmin):
+    form = TriggerForm
     list_display = ["name", "level", "level_post", "kind", "enabled"]
     list_filter = ["kind", "enabled", "level__post"]
     list_select_related = ["level", "level__post"]
     search_fields = ["name", "level__name", "level__post__code"]
-    raw_id_fields = ["level", "route"]
+    # Chosen by name (a search box), not typed as raw ids.
+    autocomplete_fields = ["level", "route"]
 
     @admin.display(description="post", ordering="level__post__code")
     def level_post(self, obj: Trigger) -> str:

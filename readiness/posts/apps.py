@@ -27,5 +27,8 @@ class PostsConfig(AppConfig):
     verbose_name = "Posts and ladders"
 
     def ready(self) -> None:
+        from readiness import labels
+
+        labels.apply()  # the admin's names of apps, models and fields, translated
         post_migrate.connect(_ensure_template_ladder, sender=self)
         post_migrate.connect(_ensure_groups, sender=self)

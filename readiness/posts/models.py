@@ -417,6 +417,7 @@ class Trigger(models.Model):
             self.to_spec().validate()
         except v.TriggerError as exc:
             field, _sep, message = str(exc).partition(": ")
+            message = _trigger_message(exc, kind=self.kind) or message
             target = field if field in {f.name for f in self._meta.fields} else None
             raise ValidationError({target: message} if target else str(exc)) from None
         level = self.level if self.level_id else None
@@ -434,3 +435,25 @@ class Trigger(models.Model):
             ranks = ladder.values_list("rank", flat=True)
             if self.margin_level not in set(ranks):
                 raise ValidationError({"margin_level": _("No level of that rank in this ladder.")})
+
+
+def _trigger_message(exc: v.TriggerError, *, kind: str) -> str:
+    """The engine's refusal of a trigger in the user's words: the kind by its label, the
+    fields by theirs (the engine says "a indicator_count trigger")."""
+
+    def label(name: str) -> str:
+        return str(getattr(Trigger._meta.get_field(name), "verbose_name", name))
+
+    kind_label = TriggerKind(kind).label if kind in TriggerKind.values else kind
+    if exc.code == "required":
+        return _("Required for a trigger of kind “%(kind)s”.") % {"kind": kind_label}
+    if exc.code == "unused":
+        return _("Not used by a trigger of kind “%(kind)s”: leave it empty.") % {"kind": kind_label}
+    if exc.code == "route_or_mode":
+        return str(_("Give either a route or a mode, not both (nor neither)."))
+    if exc.code == "pair":
+        return _("Give “%(a)s” and “%(b)s” together, or neither.") % {
+            "a": label("with_category"),
+            "b": label("with_min_severity"),
+        }
+    return ""

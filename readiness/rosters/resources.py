@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from import_export import fields, resources
+from import_export.results import Result
 from import_export.widgets import ForeignKeyWidget
 
 from readiness.posts.models import Post
@@ -60,8 +61,34 @@ def formula_unescaped(value: object) -> object:
     return value
 
 
+class LineNumberedResult(Result):
+    """Each bad row numbered by its line in the file, the header being line 1 (as a text
+    editor or a spreadsheet numbers it), where django-import-export counts data rows."""
+
+    def append_invalid_row(self, number: int, row: Any, validation_error: Any) -> None:
+        super().append_invalid_row(number + 1, row, validation_error)
+
+    def append_error_row(self, number: int, row: Any, errors: Any) -> None:
+        super().append_error_row(number + 1, row, errors)
+
+    def row_errors(self) -> list[tuple[int, Any]]:
+        return [(row.number, row.errors) for row in self.error_rows]
+
+
 class _PostRosterResource(resources.ModelResource):
     post = fields.Field(column_name="post", attribute="post", widget=PostCodeWidget())
+
+    def get_result_class(self) -> type[Result]:
+        return LineNumberedResult
+
+    def get_instance(self, instance_loader: Any, row: Any) -> Any:
+        """The existing row to update, found by post and name; None (a new row) when the
+        post code names no post: the row is then refused with its field's error like any
+        other invalid row, and every bad row is reported, not only the first."""
+        try:
+            return super().get_instance(instance_loader, row)
+        except ValueError:
+            return None
 
     def __init__(self, *, personal: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -83,9 +83,26 @@ def days(value: float | None) -> str:
     v = abs(value)
     whole_days = v >= 10 or round(v, 1) == round(v)
     text = number(v, 0 if v >= 10 else 1)
-    # ngettext wants a count: the whole number when there is one, else a plural.
-    count = round(v) if whole_days else 2
-    return ngettext("%(n)s day", "%(n)s days", count) % {"n": text}
+    return ngettext("%(n)s day", "%(n)s days", plural_count(v, whole_days)) % {"n": text}
+
+
+def plural_count(value: float, whole: bool) -> int:
+    """The count to give ngettext for a figure shown with decimals or not. French takes the
+    singular below 2 ("1,8 jour", "0,5 jour"), English the plural for any decimal
+    ("1.8 days")."""
+    if whole:
+        return round(value)
+    if (translation.get_language() or "en").startswith("fr"):
+        return math.floor(value)
+    return 2
+
+
+def date_format(value: dt.datetime | dt.date, fmt: str) -> str:
+    """Django's date_format, with French month abbreviations as French writes them
+    ("6 déc.", "3 janv.", "19 mars": the "N" format) instead of "6 Déc"."""
+    if "M" in fmt and (translation.get_language() or "en").startswith("fr"):
+        fmt = fmt.replace("M", "N")
+    return formats.date_format(value, fmt)
 
 
 def people(value: float | None) -> str:

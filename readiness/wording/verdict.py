@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .details import detail
 from .numbers import days, join, mode_name, number, people, whole
@@ -135,7 +136,8 @@ class _Sayer:
                     "name": self.name(r["usable_from"]),
                 }
             items.append(f"{self.route_name(r)} ({what})")
-        return "; ".join(items) if items else _("none: no route has seats left")
+        separator = pgettext("list separator", "; ")  # French: a narrow no-break space first
+        return separator.join(items) if items else _("none: no route has seats left")
 
     def no_deadline(self, level: Mapping[str, Any]) -> str:
         kind = level.get("deadline")

@@ -48,6 +48,10 @@
   }
 
   function start() {
+    // What is true only while this script runs ("updates by itself") is shown by it.
+    document.querySelectorAll(".when-live[hidden]").forEach(function (element) {
+      element.hidden = false;
+    });
     document.querySelectorAll("[data-live][data-events]").forEach(function (element) {
       listen(element.getAttribute("data-events"));
     });
@@ -73,10 +77,10 @@
   }
 
   // Requests the page makes by itself -- a poll ("every Ns", no triggering event), a panel
-  // refreshing after "assessmentChanged", a refresh an event stream asks for ("live") --
-  // say so, and do not count as the user's activity for the idle sign-out
-  // (readiness/signin.py).
-  var BACKGROUND_EVENTS = { assessmentChanged: true, live: true };
+  // refreshing after "assessmentChanged", a refresh an event stream asks for ("live"), the
+  // poller told that a write's re-score is queued ("rescoreQueued") -- say so, and do not
+  // count as the user's activity for the idle sign-out (readiness/signin.py).
+  var BACKGROUND_EVENTS = { assessmentChanged: true, live: true, rescoreQueued: true };
   document.addEventListener("htmx:configRequest", function (event) {
     var trigger = event.detail.triggeringEvent;
     if (!trigger || BACKGROUND_EVENTS[trigger.type]) {

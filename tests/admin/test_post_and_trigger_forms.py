@@ -36,9 +36,13 @@ def trigger_form(level: AlertLevel, **fields: object) -> dict[str, object]:
 @pytest.mark.parametrize(
     "fields, field, message",
     [
-        ({"category": "supply"}, "threshold", "required for a category_index trigger"),
+        (
+            {"category": "supply"},
+            "threshold",
+            "Required for a trigger of kind “Category index at least”.",
+        ),
         ({"category": "supply", "threshold": "150"}, "threshold", "at most 100"),
-        ({"kind": "route"}, "route", "either a route key or a mode"),
+        ({"kind": "route"}, "route", "either a route or a mode"),
         ({"kind": "manual", "active": "on"}, "reason", "needs a reason"),
         (
             {"kind": "clearance_margin", "margin_level": "9", "below_days": "3"},
@@ -48,7 +52,7 @@ def trigger_form(level: AlertLevel, **fields: object) -> dict[str, object]:
         (
             {"kind": "threat_index", "threshold": "50", "count": "3"},
             "count",
-            "not used by a threat_index trigger",
+            "Not used by a trigger of kind “Threat index at least”",
         ),
     ],
 )
@@ -133,3 +137,45 @@ def test_a_trigger_window_beyond_ten_years_is_refused(admin_client, field):  # t
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert "longer than any trigger's window" in " ".join(errors[field])
+
+
+def test_the_trigger_form_names_each_kinds_fields_and_levels_by_name(admin_client):  # type: ignore[no-untyped-def]
+    """The kind's select carries the fields of each kind (admin.js shows only the chosen
+    kind's); the level and the route are chosen by name, not typed as raw ids; no message
+    says "a indicator_count trigger"."""
+    import json
+    import re
+
+    html = admin_client.get(reverse("admin:posts_trigger_add")).content.decode()
+    select = re.search(r"<select[^>]*name=\"kind\"[^>]*>", html)
+    assert select is not None
+    by_kind = json.loads(
+        re.search(r'data-fields-by-kind="([^"]+)"', select.group(0))  # type: ignore[union-attr]
+        .group(1)
+        .replace("&quot;", '"')
+    )
+    assert by_kind["threat_index"] == ["threshold"]
+    assert "with_category" in by_kind["indicator_count"]
+    assert 'class="vForeignKeyRawIdAdminField"' not in html
+    assert "admin-autocomplete" in html
+    assert 'src="/static/readiness/admin.js"' in html or "readiness/admin.js" in html
+
+
+def test_the_watched_level_is_chosen_by_name(admin_client):  # type: ignore[no-untyped-def]
+    import re
+
+    level = PostFactory().levels.get(rank=3)
+    trigger = Trigger.objects.create(
+        level=level, name="Margin", kind="clearance_margin", margin_level=4, below_days=3
+    )
+    html = admin_client.get(reverse("admin:posts_trigger_change", args=[trigger.pk])).content
+    page = html.decode()
+    four = level.post.levels.get(rank=4)
+    assert re.search(rf'<option value="4" selected>4 · {re.escape(four.name)}</option>', page)
+    response = admin_client.post(
+        reverse("admin:posts_trigger_change", args=[trigger.pk]),
+        trigger_form(level, kind="clearance_margin", margin_level="5", below_days="3"),
+    )
+    assert response.status_code == 302
+    trigger.refresh_from_db()
+    assert trigger.margin_level == 5

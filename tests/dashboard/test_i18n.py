@@ -77,7 +77,7 @@ def test_the_language_switch(client, duty_officer, post_a):  # type: ignore[no-u
 def test_figures_follow_the_locale():  # type: ignore[no-untyped-def]
     with translation.override("fr"):
         assert numbers.number(76.74) == "76,7"
-        assert numbers.days(1.5) == "1,5 jours"
+        assert numbers.days(1.5) == "1,5 jour"  # the French singular below 2
         assert numbers.days(1) == "1 jour"
     with translation.override("en"):
         assert numbers.number(1912.0, 0) == "1,912"

@@ -81,7 +81,7 @@ def test_the_pages_name_their_streams(duty_client, post_a):  # type: ignore[no-u
     assert f'data-events="{reverse("dashboard:overview_events")}"' in overview
     post = duty_client.get(reverse("dashboard:post", args=[post_a.code])).content.decode()
     assert f'data-events="{reverse("dashboard:post_events", args=[post_a.code])}"' in post
-    assert 'hx-trigger="every 2s, live"' in post
+    assert 'hx-trigger="every 2s, live, rescoreQueued from:body"' in post
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL)")

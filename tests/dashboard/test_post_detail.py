@@ -124,7 +124,8 @@ def test_the_page_polls_for_new_assessments(duty_client, post_a):  # type: ignor
     html = duty_client.get(url(post_a)).content.decode()
     newest = Assessment.objects.filter(post=post_a).latest()
     assert f"poll/?since={newest.pk}" in html
-    assert f'hx-trigger="every {POLL_SECONDS}s, live"' in html  # and told (test_live_events)
+    # and told (test_live_events), and at once when a write's re-score is queued
+    assert f'hx-trigger="every {POLL_SECONDS}s, live, rescoreQueued from:body"' in html
 
 
 def test_the_checklists_of_the_current_and_next_level_say_who_ticked(

@@ -45,8 +45,21 @@ def test_someone_present_must_be_reachable(post_a):  # type: ignore[no-untyped-d
 
 def test_someone_gone_needs_no_contact(post_a):  # type: ignore[no-untyped-def]
     staff = StaffMemberFactory(post=post_a)
-    staff_confirm(staff=staff, present=False, email="", phone="")
+    staff_confirm(staff=staff, present=False, email="", phone="", departure_confirmed=True)
     assert StaffMember.objects.get(pk=staff.pk).present is False
+
+
+def test_a_departure_is_confirmed_before_it_leaves_the_load(post_a):  # type: ignore[no-untyped-def]
+    group = StaffMemberFactory(post=post_a, name="Drivers", headcount=20, dependants=7)
+    with pytest.raises(ValidationError) as error:
+        staff_confirm(staff=group, present=False, email="", phone="")
+    assert error.value.error_dict["present"][0].code == "confirm"
+    assert "27 people" in error.value.message_dict["present"][0]
+    assert StaffMember.objects.get(pk=group.pk).present is True
+    # Someone already gone is confirmed gone again without the box.
+    staff_confirm(staff=group, present=False, email="", phone="", departure_confirmed=True)
+    staff_confirm(staff=group, present=False, email="", phone="")
+    assert StaffMember.objects.get(pk=group.pk).present is False
 
 
 def test_htmx_confirmation_swaps_the_roster(officer_client, post_a):  # type: ignore[no-untyped-def]
@@ -57,7 +70,9 @@ def test_htmx_confirmation_swaps_the_roster(officer_client, post_a):  # type: ig
         {f"{prefix}-present": "on", f"{prefix}-phone": "+223 76 00 00 00"},
         **htmx("roster"),
     )
-    assert response.status_code == 200 and "assessmentChanged" in response["HX-Trigger"]
+    assert (
+        response.status_code == 200 and "rescoreQueued" in response["HX-Trigger"]
+    )  # queued: a test transaction never commits
     assert response.content.decode().lstrip().startswith('<section id="roster"')
     staff.refresh_from_db()
     assert staff.last_confirmed_at <= timezone.now() and staff.phone == "+223 76 00 00 00"

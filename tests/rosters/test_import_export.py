@@ -87,8 +87,9 @@ def test_bad_row_is_reported_and_nothing_is_saved(admin_client, post, bad_row, m
     result = preview.context["result"]
     assert result.has_errors() or result.has_validation_errors()
     assert preview.context.get("confirm_form") is None, "an invalid file cannot be confirmed"
-    # The page names the bad row (the second data row) and says what is wrong with it.
-    assert re.search(r"Line number: 2\b|<td[^>]*>\s*2\s*</td>", page)
+    # The page names the bad row (the second data row: line 3 of the file, the header being
+    # line 1) and says what is wrong with it.
+    assert re.search(r"Line number: 3\b|<td[^>]*>\s*3\s*</td>", page)
     assert message in page
     assert StaffMember.objects.count() == 0
 
@@ -140,6 +141,6 @@ def test_a_school_row_above_a_ceiling_is_named_and_nothing_is_saved(admin_client
     )
     page = preview.content.decode()
     assert preview.context.get("confirm_form") is None, "an invalid file cannot be confirmed"
-    assert re.search(r"Line number: 2\b|<td[^>]*>\s*2\s*</td>", page)
+    assert re.search(r"Line number: 3\b|<td[^>]*>\s*3\s*</td>", page)  # the file's line
     assert "pupils" in page and "90000 pupils in one school is implausible" in page
     assert School.objects.count() == 0

@@ -171,13 +171,16 @@ def test_french_details_read_as_french_with_french_numbers() -> None:
     with translation.override("fr"):
         assert details.detail(stored("index")) == "indice « approvisionnement » 44,2 < 50"
         assert details.detail(stored("margin_overdue")) == (
-            "le niveau 4 était dû il y a 1,3 jours ; alerte sous 3 jours"
+            "le niveau 4 était dû il y a 1,3 jour\u202f; alerte sous 3 jours"
         )
+        # French spacing: a no-break space before a colon, a narrow one before a semicolon.
         assert details.detail(stored("assembly_points")) == (
-            "zones dotées d\u2019un point de regroupement : 1 sur 5 ; capacité 2\xa0100 pour "
-            "1\xa0940 personnes"
+            "zones dotées d\u2019un point de regroupement\xa0: 1 sur 5\u202f; capacité 2\xa0100 "
+            "pour 1\xa0940 personnes"
         )
-        assert details.detail(stored("manual_unset"), enabled=False) == "désactivé ; non activé"
+        assert (
+            details.detail(stored("manual_unset"), enabled=False) == "désactivé\u202f; non activé"
+        )
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem)

@@ -156,3 +156,11 @@ def panelcache(parser: Any, token: Any) -> PanelCacheNode:
     nodelist = parser.parse(("endpanelcache",))
     parser.delete_first_token()
     return PanelCacheNode(nodelist, parser.compile_filter(bits[2]), parser.compile_filter(bits[1]))
+
+
+@register.filter(expects_localtime=True)
+def shortdate(value: dt.datetime | None, fmt: str) -> str:
+    """The date filter with French month abbreviations as French writes them ("6 déc.")."""
+    if value is None:
+        return ""
+    return numbers.date_format(value, fmt)

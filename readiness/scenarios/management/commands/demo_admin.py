@@ -19,8 +19,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="admin")
+        parser.add_argument(
+            "--host",
+            default="127.0.0.1:8000",
+            help="where runserver listens (make run's HOST): [address:]port, or address",
+        )
 
-    def handle(self, *args: object, username: str, **options: object) -> None:
+    def handle(self, *args: object, username: str, host: str, **options: object) -> None:
         if not settings.DEBUG:
             raise CommandError("demo_admin is for the local demo only (DEBUG is off).")
         secret_file = settings.BASE_DIR / "var" / "demo-admin-password"
@@ -49,6 +54,26 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"\nReadiness demo: http://127.0.0.1:8000/  sign in as {username} / {password}\n"
+                f"\nReadiness demo: {demo_url(host)}  sign in as {username} / {password}\n"
             )
         )
+        if not settings.REDIS_URL:
+            minutes = settings.REEVALUATE_EVERY_MINUTES
+            self.stdout.write(
+                "Without REDIS_URL the demo has no Celery worker or beat: a post is re-scored "
+                "when something is written to it (in-process), but the periodic re-evaluation "
+                f"(every {minutes} minutes) does not run, so figures age until the next write "
+                "or `manage.py rescore`. For it, set REDIS_URL and start a worker and beat "
+                '(README, "Production").\n'
+            )
+
+
+def demo_url(host: str) -> str:
+    """The address to open for runserver's ``[address:]port`` (an address that listens on
+    every interface is opened on this machine)."""
+    address, _sep, port = host.rpartition(":") if ":" in host else ("", "", host)
+    if not port.isdigit():
+        address, port = host, "8000"
+    if address in ("", "0.0.0.0", "0", "[::]", "::"):
+        address = "127.0.0.1"
+    return f"http://{address}:{port}/"
