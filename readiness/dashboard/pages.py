@@ -1157,7 +1157,7 @@ def _digest(shown: Any) -> str:
 
 
 def _when(value: dt.datetime) -> str:
-    return formats.date_format(timezone.localtime(value), "j M H:i")
+    return numbers.date_format(timezone.localtime(value), "j M H:i")
 
 
 def _level(rank: int | None, name: str | None) -> str:
@@ -1187,7 +1187,7 @@ def _decision(r: dict[str, Any]) -> dict[str, Any]:
         "code": r["post__code"],
         "iso": r["decided_at"].isoformat(),
         "when": _when(r["decided_at"]),
-        "when_long": formats.date_format(timezone.localtime(r["decided_at"]), "j M Y H:i"),
+        "when_long": numbers.date_format(timezone.localtime(r["decided_at"]), "j M Y H:i"),
         "from": _level(r["from_level"], r["from_name"]),
         "to": _level(r["to_level"], r["to_name"]),
         "who": full or r["decided_by__username"] or r["decided_by_name"] or "—",
