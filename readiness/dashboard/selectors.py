@@ -81,6 +81,8 @@ class OverviewPost:
     region: str
     level: int
     rescore_error: str
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(slots=True)
@@ -140,6 +142,8 @@ _OVERVIEW_POST_FIELDS = (
     "region",
     "level",
     "rescore_error",
+    "latitude",
+    "longitude",
 )
 
 
@@ -369,6 +373,30 @@ def indicators_by_id(*, post: Post, ids: set[int]) -> dict[int, Indicator]:
 
 def routes_of(*, post: Post) -> list[ExitRoute]:
     return list(ExitRoute.objects.filter(post=post).order_by("key"))
+
+
+def map_places(*, post: Post) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The post's assembly points and warden zones as its map shows them (two queries).
+    A zone's place is its first warden's that has one; no warden's name is read."""
+    points = [
+        dict(row)
+        for row in AssemblyPoint.objects.filter(post=post)
+        .order_by("name")
+        .values("name", "capacity", "zone", "latitude", "longitude")
+    ]
+    zones: dict[str, dict[str, Any]] = {}
+    for row in (
+        Warden.objects.filter(post=post)
+        .order_by("zone", "id")
+        .values_list("zone", "latitude", "longitude")
+    ):
+        zone = zones.setdefault(
+            row[0], {"zone": row[0], "n": 0, "latitude": None, "longitude": None}
+        )
+        zone["n"] += 1
+        if zone["latitude"] is None and row[1] is not None:
+            zone["latitude"], zone["longitude"] = row[1], row[2]
+    return points, list(zones.values())
 
 
 def routes_of_posts(*, post_ids: list[int]) -> list[ExitRoute]:

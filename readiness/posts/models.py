@@ -95,8 +95,7 @@ def point_constraints(prefix: str, latitude: str, longitude: str) -> list[models
             name=f"{prefix}_both_or_neither",
         ),
         models.CheckConstraint(
-            condition=Q(**{f"{lat}__isnull": True})
-            | Q(**{f"{lat}__gte": -90, f"{lat}__lte": 90}),
+            condition=Q(**{f"{lat}__isnull": True}) | Q(**{f"{lat}__gte": -90, f"{lat}__lte": 90}),
             name=f"{prefix}_latitude_in_range",
         ),
         models.CheckConstraint(
