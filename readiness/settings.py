@@ -319,6 +319,10 @@ RESCORE_CLAIM_STALE_SECONDS = envint("RESCORE_CLAIM_STALE_SECONDS", 30, minimum=
 # the decision form (readiness/dashboard/reauth.py).
 DECISION_REAUTH_MINUTES = envint("DECISION_REAUTH_MINUTES", 15, minimum=1)
 
+# An ACLED event within this many km of a post's coordinates is in its city (as one that
+# names the city is): docs/feeds.md, "Which posts".
+ACLED_CITY_RADIUS_KM = envint("ACLED_CITY_RADIUS_KM", 50, minimum=1)
+
 # Error reporting, opt-in: with SENTRY_DSN set, unhandled errors of the web processes and
 # the Celery tasks go to that Sentry project (no personal data, no performance tracing);
 # without it nothing is sent anywhere.
