@@ -20,6 +20,7 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -376,26 +377,37 @@ def routes_of(*, post: Post) -> list[ExitRoute]:
 
 
 def map_places(*, post: Post) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The post's assembly points and warden zones as its map shows them (two queries).
-    A zone's place is its first warden's that has one; no warden's name is read."""
+    """The post's assembly points and warden zones as its map shows them, in one query (a
+    union). A zone's place is its first warden's that has one; no warden's name is read."""
+    columns = ("kind", "id", "label", "capacity", "zone", "latitude", "longitude")
+    points_query = (
+        AssemblyPoint.objects.filter(post=post)
+        .order_by()  # SQLite allows no ORDER BY inside a union: sorted below
+        .annotate(kind=Value("a"), label=F("name"))
+        .values_list(*columns)
+    )
+    wardens_query = (
+        Warden.objects.filter(post=post)
+        .order_by()
+        .annotate(kind=Value("w"), label=F("zone"), capacity=Value(0))
+        .values_list(*columns)
+    )
+    rows = sorted(points_query.union(wardens_query, all=True), key=lambda r: (r[0], r[2], r[1]))
     points = [
-        dict(row)
-        for row in AssemblyPoint.objects.filter(post=post)
-        .order_by("name")
-        .values("name", "capacity", "zone", "latitude", "longitude")
+        {"name": label, "capacity": capacity, "zone": zone, "latitude": lat, "longitude": lon}
+        for kind, _id, label, capacity, zone, lat, lon in rows
+        if kind == "a"
     ]
     zones: dict[str, dict[str, Any]] = {}
-    for row in (
-        Warden.objects.filter(post=post)
-        .order_by("zone", "id")
-        .values_list("zone", "latitude", "longitude")
-    ):
+    for kind, _id, _label, _capacity, zone_name, lat, lon in rows:
+        if kind != "w":
+            continue
         zone = zones.setdefault(
-            row[0], {"zone": row[0], "n": 0, "latitude": None, "longitude": None}
+            zone_name, {"zone": zone_name, "n": 0, "latitude": None, "longitude": None}
         )
         zone["n"] += 1
-        if zone["latitude"] is None and row[1] is not None:
-            zone["latitude"], zone["longitude"] = row[1], row[2]
+        if zone["latitude"] is None and lat is not None:
+            zone["latitude"], zone["longitude"] = lat, lon
     return points, list(zones.values())
 
 

@@ -29,7 +29,8 @@ pytestmark = pytest.mark.django_db
 # 17 since the personal-data permission and the read-only viewers' group are checked
 # (readiness/posts/access.py: the user's groups, their permissions and their groups'
 # permissions, less the people to confirm, which a user without the permission is not shown).
-POST_PAGE_QUERIES = 17
+# 18 with the map's assembly points and warden zones (one union: the map's cache key).
+POST_PAGE_QUERIES = 18
 
 
 def url(post) -> str:  # type: ignore[no-untyped-def]
