@@ -18,6 +18,7 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -60,13 +61,13 @@ def countries(scale: str) -> tuple[Country, ...]:
     (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
     arcs: list[list[Point]] = []
     for arc in topo["arcs"]:
-        x = y = 0
-        points = []
-        for dx, dy in arc:
-            x += dx
-            y += dy
-            points.append((x * sx + tx, y * sy + ty))
-        arcs.append(points)
+        xs, ys = zip(*arc, strict=True)  # delta-encoded: positions are running sums
+        arcs.append(
+            [
+                (x * sx + tx, y * sy + ty)
+                for x, y in zip(accumulate(xs), accumulate(ys), strict=True)
+            ]
+        )
 
     def ring(indices: list[int]) -> tuple[Point, ...]:
         out: list[Point] = []
@@ -92,8 +93,7 @@ def countries(scale: str) -> tuple[Country, ...]:
         else:
             continue
         rings = tuple(ring(r) for polygon in polygons for r in polygon)
-        lons = [p[0] for r in rings for p in r]
-        lats = [p[1] for r in rings for p in r]
+        lons, lats = zip(*(p for r in rings for p in r), strict=True)
         found.append(
             Country(
                 name=(geometry.get("properties") or {}).get("name", ""),
