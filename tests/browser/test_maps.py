@@ -48,7 +48,9 @@ def test_the_world_map_leads_to_the_posts_maps(page: Page, live_server, demo, pr
     )
     expect(city.locator(".mark-assembly")).to_have_count(3)
     expect(city.locator(".mark-warden")).to_have_count(5)
-    expect(panel.get_by_text("Lycée Liberté sports ground, room for 1,200")).to_be_visible()
+    expect(
+        panel.locator(".map-list li", has_text="3. Lycée Liberté sports ground, room for 1,200")
+    ).to_be_visible()
     panel.scroll_into_view_if_needed()
     panel.screenshot(path=str(artifacts / "post-map.png"))
     assert not problems, "\n".join(problems)
