@@ -22,7 +22,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from readiness.posts.models import AIR_MODES, RouteMode, RouteStatus
@@ -273,6 +273,8 @@ class Mark:
     number: str = ""  # what the marker holds (assembly points are numbered in the list)
     title: str = ""
     dy: int = -8  # the label's offset: above right, an airport's below (clear of the city)
+    anchor: str = "start"  # "end" near the right edge: the label runs leftwards
+    dx: int = 12
 
 
 @dataclass(slots=True)
@@ -463,9 +465,9 @@ def _where(point: Point) -> str:
     lon, lat = point
     return "{lat}° {ns}, {lon}° {ew}".format(
         lat=numbers.number(abs(lat), 3),
-        ns=_("N") if lat >= 0 else _("S"),
+        ns=pgettext("compass point", "N") if lat >= 0 else pgettext("compass point", "S"),
         lon=numbers.number(abs(lon), 3),
-        ew=_("E") if lon >= 0 else _("W"),
+        ew=pgettext("compass point", "E") if lon >= 0 else pgettext("compass point", "W"),
     )
 
 
@@ -562,6 +564,9 @@ def _view(
     if centre is not None and frame.contains(centre):
         x, y = frame.xy(centre)
         view.marks.append(Mark("post", city, round(x, 1), round(y, 1), "", city))
+    for mark in view.marks:
+        if mark.x > frame.width * 0.75:
+            mark.anchor, mark.dx = "end", -12
     n_routes = len(view.lines)
     view.description = _(
         "%(routes)s route(s) drawn, coloured and dashed by status; %(marks)s place(s) marked. "
