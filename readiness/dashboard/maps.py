@@ -387,7 +387,7 @@ def _mode_word(mode: str) -> str:
 
 def post_map(inputs: tuple[Any, ...]) -> PostMap | None:
     """The post's region and city maps and their list in words; None when nothing has
-    coordinates (the page then shows no map panel)."""
+    coordinates (the panel then says how to add them)."""
     _language, city, centre, routes, points, zones = inputs
     items: list[ListItem] = []
     if centre is not None:
