@@ -320,6 +320,8 @@ def build(posts: int, indicators: int, staff: int) -> Post:
             to_level=p.level + 1,
             rationale="Bench decision",
             decided_at=now - dt.timedelta(hours=3),
+            # Taken against the assessment just stored (decision_assessment_required).
+            assessment=Assessment.objects.filter(post=p).order_by("-evaluated_at", "-id").first(),
         )
         Post.objects.filter(pk=p.pk).update(level=p.level + 1)
         post_rescore(post_id=p.pk, now=now)
