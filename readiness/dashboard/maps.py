@@ -593,10 +593,31 @@ class WorldMark:
 @dataclass(slots=True)
 class WorldMap:
     frame: Frame
-    land: str
+    land: str  # the static file of the world's countries
     marks: list[WorldMark]
     unplaced: list[str]
     description: str
+
+
+# The world's land is the same on every overview: a static file the browser keeps
+# (static/readiness/world-110m.svg, written by world_land_svg(); a test checks it is
+# current), so the overview's HTML carries only the dots.
+WORLD_LAND_STATIC = "readiness/world-110m.svg"
+
+
+def world_land_svg() -> str:
+    """The world map's countries as a standalone SVG, the size of the WORLD frame."""
+    frame = WORLD
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {frame.width} {frame.height}" width="{frame.width}" '
+        f'height="{frame.height}">'
+        "<!-- Country borders: Natural Earth 1:110m (public domain), via world-atlas 2.0.2; "
+        "written by readiness.dashboard.maps.world_land_svg() -->"
+        f'<rect width="{frame.width}" height="{frame.height}" fill="#dde9f3"/>'
+        '<path fill="#f4f1ea" stroke="#9a9184" stroke-width="0.7" stroke-linejoin="round" '
+        f'd="{land_path(frame, WORLD_SCALE, tolerance=1.6, digits=0)}"/></svg>\n'
+    )
 
 
 def world_inputs(rows: Iterable[Any]) -> tuple[Any, ...]:
@@ -646,8 +667,7 @@ def world_map(inputs: tuple[Any, ...], href: Any) -> WorldMap:
     ) % {"n": len(marks), "m": len(unplaced)}
     return WorldMap(
         frame=frame,
-        # Whole pixels and a coarser thinning: the world map rides in the overview's rows.
-        land=land_path(frame, WORLD_SCALE, tolerance=1.6, digits=0),
+        land=WORLD_LAND_STATIC,
         marks=marks,
         unplaced=unplaced,
         description=description,

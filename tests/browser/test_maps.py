@@ -21,7 +21,9 @@ COLOURS = {"late": "rgb(143, 16, 16)", "act_now": "rgb(168, 67, 0)", "watch": "r
 
 
 def test_the_world_map_leads_to_the_posts_maps(page: Page, live_server, demo, problems, artifacts):  # type: ignore[no-untyped-def]  # noqa: F811
-    sign_in(page, live_server.url + "/")
+    with page.expect_response(lambda r: r.url.endswith("/world-110m.svg")) as basemap:
+        sign_in(page, live_server.url + "/")
+    assert basemap.value.ok  # the world's countries, a static file
     world = page.locator("#world-map svg")
     expect(world).to_be_visible()
     expect(world).to_have_attribute("role", "img")

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from readiness.dashboard import maps
@@ -60,6 +62,14 @@ def test_land_path_draws_only_whats_in_the_frame() -> None:
     assert path.startswith("M") and path.count("Z") >= 2  # Mali and Guinea at least
     numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path)]
     assert min(numbers) >= -2.0 and max(numbers) <= region.width + 2.0  # clipped
+
+
+def test_the_world_basemap_static_file_is_current() -> None:
+    # static/readiness/world-110m.svg is written by maps.world_land_svg(): rewrite it when
+    # the basemap or the world frame changes.
+    committed = (Path(settings.BASE_DIR) / "static" / maps.WORLD_LAND_STATIC).read_text()
+    assert committed == maps.world_land_svg()
+    assert committed.count("Z") > 150  # the world's countries, one ring at least each
 
 
 def bamako_inputs() -> tuple[object, ...]:
@@ -217,6 +227,8 @@ def test_the_overview_shows_every_post_on_the_world_map_by_verdict(duty_client, 
     html = duty_client.get(reverse("dashboard:overview")).content.decode()
     assert 'class="map-post verdict-not_assessed" data-code="ZZ-PLACED"' in html
     assert '<title id="world-map-title">' in world and 'role="img"' in world
+    assert '<image class="map-basemap" href="/static/readiness/world-110m.svg"' in world
+    assert "<path" not in world  # the countries come from the static file, not the page
 
 
 def test_the_maps_in_french_keep_their_numbers_readable(duty_client, bamako_today):  # type: ignore[no-untyped-def]
