@@ -252,6 +252,10 @@ def build(posts: int, indicators: int, staff: int) -> Post:
             )
             for i in range(posts)
         ]
+        # Coordinates, so that the maps are drawn (docs/dashboards.md, "Maps").
+        for p in created:
+            p.latitude, p.longitude = rng.uniform(-35, 55), rng.uniform(-120, 150)
+        Post.objects.bulk_update(created, ["latitude", "longitude"])
         ExitRoute.objects.bulk_create(
             ExitRoute(
                 post=p,
@@ -263,6 +267,10 @@ def build(posts: int, indicators: int, staff: int) -> Post:
                 seats_per_day=seats,
                 closes_at_threat=closes,
                 lead_time_hours=lead,
+                from_latitude=p.latitude - 0.1,
+                from_longitude=p.longitude + 0.1,
+                to_latitude=49.0 if mode != "road" else p.latitude + 3,
+                to_longitude=2.5 if mode != "road" else p.longitude - 4,
             )
             for p in created
             for key, mode, seats, closes, lead in [
@@ -300,13 +308,17 @@ def build(posts: int, indicators: int, staff: int) -> Post:
             for j in range(3)
         )
         Warden.objects.bulk_create(
-            Warden(post=p, zone=f"Zone {j}", name=f"Warden {j}") for p in created for j in range(4)
-        )
+            Warden(post=p, zone=f"Zone {j}", name=f"Warden {j}", latitude=p.latitude + j / 100,
+                   longitude=p.longitude - j / 100)
+            for p in created
+            for j in range(4)
+        )  # fmt: skip
         AssemblyPoint.objects.bulk_create(
-            AssemblyPoint(post=p, name=f"Point {j}", zone=f"Zone {j}", capacity=500)
+            AssemblyPoint(post=p, name=f"Point {j}", zone=f"Zone {j}", capacity=500,
+                          latitude=p.latitude - j / 50, longitude=p.longitude + j / 50)
             for p in created
             for j in range(2)
-        )
+        )  # fmt: skip
         batch = []
         for i in range(indicators):
             observed = now - dt.timedelta(days=rng.uniform(0.1, 150))
@@ -345,6 +357,8 @@ def build(posts: int, indicators: int, staff: int) -> Post:
             to_level=p.level + 1,
             rationale="Bench decision",
             decided_at=now - dt.timedelta(hours=3),
+            # Taken against the assessment just stored (decision_assessment_required).
+            assessment=Assessment.objects.filter(post=p).order_by("-evaluated_at", "-id").first(),
         )
         Post.objects.filter(pk=p.pk).update(level=p.level + 1)
         post_rescore(post_id=p.pk, now=now)

@@ -420,6 +420,9 @@ if not BRIEF_CLASSIFICATION:
 BRIEF_MIN_SEVERITY = envint("BRIEF_MIN_SEVERITY", 4, minimum=1)
 if BRIEF_MIN_SEVERITY > 5:
     raise ImproperlyConfigured(f"BRIEF_MIN_SEVERITY={BRIEF_MIN_SEVERITY}: severities go 1 to 5")
+# An ACLED event within this many km of a post's coordinates is in its city (as one that
+# names the city is): docs/feeds.md, "Which posts".
+ACLED_CITY_RADIUS_KM = envint("ACLED_CITY_RADIUS_KM", 50, minimum=1)
 
 # Error reporting, opt-in: with SENTRY_DSN set, unhandled errors of the web processes and
 # the Celery tasks go to that Sentry project (no personal data, no performance tracing);

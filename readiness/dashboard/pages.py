@@ -38,7 +38,7 @@ from readiness.wording.details import detail
 from readiness.wording.verdict import verdict as verdict_sentence
 from readiness.wording.vocabulary import REASON_KINDS, VERDICT_MARKS, shipped
 
-from . import changes, charts, explanation, gauge, loads, selectors
+from . import changes, charts, explanation, gauge, loads, maps, selectors
 from .changes import ChangesPanel
 from .forms import (
     DecisionForm,
@@ -279,6 +279,16 @@ class OverviewPage:
             filter(None, (self.query, f"page={self.page_number}" if self.page_number > 1 else ""))
         )
         return f"{reverse('dashboard:overview')}?{query + '&' if query else ''}since={self.version}"
+
+    @cached_property
+    def world_map(self) -> Slot[maps.WorldMap]:
+        """Every post the filters keep (every page's) on the world map, by verdict; its
+        SVG is cached under its inputs (templates/dashboard/maps/world_map.html)."""
+        inputs = maps.world_inputs(self.data.rows)
+        return Slot(
+            maps.map_key(inputs),
+            partial(maps.world_map, inputs, lambda code: reverse("dashboard:post", args=[code])),
+        )
 
     @cached_property
     def counts(self) -> list[tuple[str, str, str, int]]:
@@ -693,6 +703,14 @@ class PostPage:
             prefix=f"route-{route.pk}",
             initial={"status": route.status, "seats_per_day": route.seats_per_day},
         )
+
+    @cached_property
+    def post_map(self) -> Slot[maps.PostMap | None]:
+        """The city and region maps (templates/dashboard/maps/post_map.html): their SVG is
+        cached under everything they show, read in two small queries beside the routes."""
+        points, zones = selectors.map_places(post=self.post)
+        inputs = maps.post_map_inputs(self.post, self.routes, points, zones)
+        return Slot(maps.map_key(inputs), partial(maps.post_map, inputs))
 
     @cached_property
     def route_rows(self) -> list[dict[str, Any]]:

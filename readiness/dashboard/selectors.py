@@ -21,6 +21,7 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
     When,
     Window,
 )
@@ -84,6 +85,8 @@ class OverviewPost:
     region: str
     level: int
     rescore_error: str
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(slots=True)
@@ -147,6 +150,8 @@ _OVERVIEW_POST_FIELDS = (
     "region",
     "level",
     "rescore_error",
+    "latitude",
+    "longitude",
 )
 
 
@@ -383,6 +388,41 @@ def indicators_by_id(*, post: Post, ids: set[int]) -> dict[int, Indicator]:
 
 def routes_of(*, post: Post) -> list[ExitRoute]:
     return list(ExitRoute.objects.filter(post=post).order_by("key"))
+
+
+def map_places(*, post: Post) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The post's assembly points and warden zones as its map shows them, in one query (a
+    union). A zone's place is its first warden's that has one; no warden's name is read."""
+    columns = ("kind", "id", "label", "capacity", "zone", "latitude", "longitude")
+    points_query = (
+        AssemblyPoint.objects.filter(post=post)
+        .order_by()  # SQLite allows no ORDER BY inside a union: sorted below
+        .annotate(kind=Value("a"), label=F("name"))
+        .values_list(*columns)
+    )
+    wardens_query = (
+        Warden.objects.filter(post=post)
+        .order_by()
+        .annotate(kind=Value("w"), label=F("zone"), capacity=Value(0))
+        .values_list(*columns)
+    )
+    rows = sorted(points_query.union(wardens_query, all=True), key=lambda r: (r[0], r[2], r[1]))
+    points = [
+        {"name": label, "capacity": capacity, "zone": zone, "latitude": lat, "longitude": lon}
+        for kind, _id, label, capacity, zone, lat, lon in rows
+        if kind == "a"
+    ]
+    zones: dict[str, dict[str, Any]] = {}
+    for kind, _id, _label, _capacity, zone_name, lat, lon in rows:
+        if kind != "w":
+            continue
+        zone = zones.setdefault(
+            zone_name, {"zone": zone_name, "n": 0, "latitude": None, "longitude": None}
+        )
+        zone["n"] += 1
+        if zone["latitude"] is None and lat is not None:
+            zone["latitude"], zone["longitude"] = lat, lon
+    return points, list(zones.values())
 
 
 def routes_of_posts(*, post_ids: list[int]) -> list[ExitRoute]:

@@ -7,6 +7,7 @@ concerns and write. The mapping, with its reasons, is in docs/feeds.md.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -71,12 +72,17 @@ SUB_EVENTS: dict[str, tuple[str, Mapping_]] = {
 
 # Fatalities reported for the event: one step graver at 10, two at 50 (at most 5).
 FATALITY_STEPS = (10, 50)
-# Outside the post's city (no coordinates on posts yet) only grave events are kept, at
-# this severity: a country's war far from the capital is context, not a threat to the post.
+# Outside the post's city (by name, or beyond the radius around the post's coordinates)
+# only grave events are kept, at this severity: a country's war far from the capital is
+# context, not a threat to the post.
 ELSEWHERE_MIN_SEVERITY = 4
 ELSEWHERE_SEVERITY = 2
 # ACLED codes events from reports it checks: probably true, not confirmed.
 CREDIBILITY = 2
+# The radius around a post's coordinates that counts as its city (the default of the
+# ACLED_CITY_RADIUS_KM setting): a capital and its outskirts, not the next town.
+CITY_RADIUS_KM = 50.0
+EARTH_RADIUS_KM = 6371.0
 
 _EVENT_ID = re.compile(r"^[A-Za-z0-9]{1,40}\Z")
 _DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y")
@@ -104,6 +110,8 @@ class AcledEvent:
     actor2: str = ""
     notes: str = ""
     source: str = ""
+    latitude: float | None = None  # where ACLED places it (both or neither)
+    longitude: float | None = None
 
     @property
     def observed_at(self) -> dt.datetime:
@@ -142,12 +150,46 @@ def severity_of(event: AcledEvent) -> Mapped:
     return Mapped(base.category, min(severity, 5), False)
 
 
-def at_post(event: AcledEvent, *, city: str) -> Mapped | None:
-    """What the event is for a post in ``city`` of its country: the full mapping when it
-    happened in the city (its location or an administrative area bears the city's name),
-    else a grave event (severity >= 4) as context at severity 2, else nothing."""
-    mapped = severity_of(event)
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine) between two (latitude, longitude) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def in_city(
+    event: AcledEvent,
+    *,
+    city: str,
+    centre: tuple[float, float] | None = None,
+    radius_km: float = CITY_RADIUS_KM,
+) -> bool:
+    """In the post's city: a place of the event (its location or an administrative area)
+    bears the city's name, or, where the post has coordinates (``centre``, latitude and
+    longitude) and ACLED gives the event's, it lies within ``radius_km`` of them."""
     if any(same_place(place, city) for place in event.places):
+        return True
+    if centre is None or event.latitude is None or event.longitude is None:
+        return False
+    return distance_km(centre, (event.latitude, event.longitude)) <= radius_km
+
+
+def at_post(
+    event: AcledEvent,
+    *,
+    city: str,
+    centre: tuple[float, float] | None = None,
+    radius_km: float = CITY_RADIUS_KM,
+) -> Mapped | None:
+    """What the event is for a post in ``city`` of its country: the full mapping when it
+    happened in the city (``in_city``: by name, or by distance from the post's
+    coordinates), else a grave event (severity >= 4) as context at severity 2, else
+    nothing."""
+    mapped = severity_of(event)
+    if in_city(event, city=city, centre=centre, radius_km=radius_km):
         return mapped
     if mapped.de_escalation or mapped.severity < ELSEWHERE_MIN_SEVERITY:
         return None
@@ -182,15 +224,16 @@ def _whole(value: str, name: str, *, low: int, high: int) -> int:
     return number
 
 
-def _coordinate(value: str, name: str, limit: float) -> None:
+def _coordinate(value: str, name: str, limit: float) -> float | None:
     if not value:
-        return
+        return None
     try:
         number = float(value)
     except ValueError:
         raise RowError(f"{name}: {value!r} is not a number") from None
-    if not -limit <= number <= limit:
+    if not -limit <= number <= limit:  # NaN too
         raise RowError(f"{name}: {number} is out of range (-{limit:g} to {limit:g})")
+    return number
 
 
 def event_read(row: Mapping[str, str | None]) -> AcledEvent:
@@ -214,8 +257,11 @@ def event_read(row: Mapping[str, str | None]) -> AcledEvent:
         country = country_code(name)
     except UnknownCountry as exc:
         raise RowError(f"country: {exc}") from None
-    _coordinate(_text(row, "latitude"), "latitude", 90)
-    _coordinate(_text(row, "longitude"), "longitude", 180)
+    latitude = _coordinate(_text(row, "latitude"), "latitude", 90)
+    longitude = _coordinate(_text(row, "longitude"), "longitude", 180)
+    if (latitude is None) != (longitude is None):
+        missing = "longitude" if longitude is None else "latitude"
+        raise RowError(f"{missing}: empty, while the other coordinate is given (both or neither)")
     return AcledEvent(
         event_id=event_id,
         # A Unix time, as ACLED writes it; 0 .. the year 2100 (limits.LATEST_EXPIRY).
@@ -234,6 +280,8 @@ def event_read(row: Mapping[str, str | None]) -> AcledEvent:
         actor2=_text(row, "actor2"),
         notes=_text(row, "notes"),
         source=_text(row, "source"),
+        latitude=latitude,
+        longitude=longitude,
     )
 
 

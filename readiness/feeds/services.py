@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TextIO
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import ValidationError
 from django.db import reset_queries, transaction
@@ -129,7 +130,7 @@ def acled_import(
     try:
         total = _checked(file, now.astimezone(dt.UTC).date())
         posts_by_country: dict[str, list[Post]] = {}
-        for post in feed.posts.only("id", "code", "country", "city"):
+        for post in feed.posts.only("id", "code", "country", "city", "latitude", "longitude"):
             posts_by_country.setdefault(post.country, []).append(post)
         result = ImportResult(rows=total)
         with transaction.atomic():
@@ -222,7 +223,14 @@ def _indicators_of(
         return None
     made = []
     for post in posts:
-        mapped = acled.at_post(event, city=post.city)
+        centre = (
+            (post.latitude, post.longitude)
+            if post.latitude is not None and post.longitude is not None
+            else None
+        )
+        mapped = acled.at_post(
+            event, city=post.city, centre=centre, radius_km=settings.ACLED_CITY_RADIUS_KM
+        )
         if mapped is None:
             continue
         source = f"{feed.name} {event.event_id}"

@@ -8,6 +8,7 @@ post gets its own copy, which it may tune without touching the template or other
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -57,6 +58,63 @@ class TriggerKind(models.TextChoices):
     MANUAL = v.TriggerKind.MANUAL.value, _("Manual (set by an officer)")
 
 
+# Coordinates: decimal degrees (WGS 84), as a map or a GPS gives them. Optional everywhere;
+# a point has both or neither (a check constraint each), and the dashboards' maps
+# (readiness/dashboard/maps.py) and the ACLED import's distance rule use them.
+LATITUDE_VALIDATORS = [MinValueValidator(-90), MaxValueValidator(90)]
+LONGITUDE_VALIDATORS = [MinValueValidator(-180), MaxValueValidator(180)]
+
+
+def latitude_field(verbose_name: Any) -> models.FloatField[float | None, float | None]:
+    return models.FloatField(
+        verbose_name,
+        null=True,
+        blank=True,
+        validators=LATITUDE_VALIDATORS,
+        help_text=_("Decimal degrees, -90 (south) to 90 (north)"),
+    )
+
+
+def longitude_field(verbose_name: Any) -> models.FloatField[float | None, float | None]:
+    return models.FloatField(
+        verbose_name,
+        null=True,
+        blank=True,
+        validators=LONGITUDE_VALIDATORS,
+        help_text=_("Decimal degrees, -180 (west) to 180 (east)"),
+    )
+
+
+def point_constraints(prefix: str, latitude: str, longitude: str) -> list[models.BaseConstraint]:
+    """Both coordinates or neither, each in its range: the database's own check."""
+    lat, lon = latitude, longitude
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{lat}__isnull": True, f"{lon}__isnull": True})
+            | Q(**{f"{lat}__isnull": False, f"{lon}__isnull": False}),
+            name=f"{prefix}_both_or_neither",
+        ),
+        models.CheckConstraint(
+            condition=Q(**{f"{lat}__isnull": True}) | Q(**{f"{lat}__gte": -90, f"{lat}__lte": 90}),
+            name=f"{prefix}_latitude_in_range",
+        ),
+        models.CheckConstraint(
+            condition=Q(**{f"{lon}__isnull": True})
+            | Q(**{f"{lon}__gte": -180, f"{lon}__lte": 180}),
+            name=f"{prefix}_longitude_in_range",
+        ),
+    ]
+
+
+def point_clean(instance: models.Model, latitude: str, longitude: str) -> dict[str, str]:
+    """The form's error when only one of a point's two coordinates is given."""
+    lat, lon = getattr(instance, latitude), getattr(instance, longitude)
+    if (lat is None) == (lon is None):
+        return {}
+    missing = longitude if lon is None else latitude
+    return {missing: str(_("Give both the latitude and the longitude, or neither."))}
+
+
 def validate_timezone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
@@ -81,6 +139,9 @@ class Post(models.Model):
     city = models.CharField(max_length=100)
     region = models.CharField(max_length=60, blank=True, help_text=_("For filtering dashboards"))
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # The city's centre: the post's place on the maps and the centre of its ACLED area.
+    latitude = latitude_field(_("latitude"))
+    longitude = longitude_field(_("longitude"))
     level = models.PositiveSmallIntegerField(
         default=0, help_text=_("Current alert level (rank). Change it by recording a decision.")
     )
@@ -116,11 +177,18 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["code"]
+        constraints = point_constraints("post_point", "latitude", "longitude")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def has_point(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
     def clean(self) -> None:
+        if errors := point_clean(self, "latitude", "longitude"):
+            raise ValidationError(errors)
         # A new post will get a copy of the template ladder: check against that.
         ladder = self.levels.all() if self.pk else AlertLevel.objects.filter(post__isnull=True)
         if self.level is not None and not ladder.filter(rank=self.level).exists():
@@ -240,11 +308,19 @@ class ExitRoute(models.Model):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    # Where it starts and where it leaves the map: for an air route the airport and the
+    # destination; for a road the city and the border crossing (or the first safe city).
+    from_latitude = latitude_field(_("from latitude"))
+    from_longitude = longitude_field(_("from longitude"))
+    to_latitude = latitude_field(_("to latitude"))
+    to_longitude = longitude_field(_("to longitude"))
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["post__code", "key"]
         constraints = [
+            *point_constraints("route_from", "from_latitude", "from_longitude"),
+            *point_constraints("route_to", "to_latitude", "to_longitude"),
             models.UniqueConstraint(fields=["post", "key"], name="route_key_unique_per_post"),
             models.CheckConstraint(condition=Q(mode__in=RouteMode.values), name="route_mode_valid"),
             models.CheckConstraint(
@@ -270,6 +346,20 @@ class ExitRoute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()}: {self.from_place} → {self.to_place}"
+
+    @property
+    def is_air(self) -> bool:
+        return self.mode in AIR_MODES
+
+    def clean(self) -> None:
+        errors = point_clean(self, "from_latitude", "from_longitude")
+        errors |= point_clean(self, "to_latitude", "to_longitude")
+        if errors:
+            raise ValidationError(errors)
+
+
+# An air route's starting point is its airport: the maps mark it as one.
+AIR_MODES = frozenset({RouteMode.COMMERCIAL_AIR, RouteMode.CHARTER_AIR, RouteMode.MILITARY_AIR})
 
 
 class Trigger(models.Model):

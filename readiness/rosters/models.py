@@ -14,7 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from readiness.posts import limits
-from readiness.posts.models import Post
+from readiness.posts.models import (
+    Post,
+    latitude_field,
+    longitude_field,
+    point_clean,
+    point_constraints,
+)
 
 # A phone number as people write them: an optional +, then digits with spaces, dots,
 # dashes, slashes or brackets between them; 6 digits at least. Anything else -- a word, a
@@ -170,16 +176,25 @@ class Warden(models.Model):
     phone = models.CharField(max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(blank=True)
     last_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The centre of the warden's zone, for the post's map (one point per zone is enough:
+    # the map takes the first warden's of each zone that has one).
+    latitude = latitude_field(_("zone latitude"))
+    longitude = longitude_field(_("zone longitude"))
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["post__code", "zone", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["post", "zone", "name"], name="warden_unique_per_zone")
+            models.UniqueConstraint(fields=["post", "zone", "name"], name="warden_unique_per_zone"),
+            *point_constraints("warden_zone", "latitude", "longitude"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.zone})"
+
+    def clean(self) -> None:
+        if errors := point_clean(self, "latitude", "longitude"):
+            raise ValidationError(errors)
 
 
 class AssemblyPoint(models.Model):
@@ -188,13 +203,20 @@ class AssemblyPoint(models.Model):
     zone = models.CharField(max_length=80, blank=True)
     capacity = models.PositiveIntegerField(default=0)
     address = models.CharField(max_length=200, blank=True)
+    latitude = latitude_field(_("latitude"))
+    longitude = longitude_field(_("longitude"))
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["post__code", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["post", "name"], name="assembly_point_unique_per_post")
+            models.UniqueConstraint(fields=["post", "name"], name="assembly_point_unique_per_post"),
+            *point_constraints("assembly_point", "latitude", "longitude"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if errors := point_clean(self, "latitude", "longitude"):
+            raise ValidationError(errors)

@@ -136,11 +136,13 @@ class WardenResource(_PostRosterResource):
     class Meta(_PostRosterResource.Meta):
         model = Warden
         import_id_fields = ("post", "zone", "name")
-        fields = ("post", "zone", "name", "phone", "email", "last_confirmed_at")
+        fields = (
+            "post", "zone", "name", "phone", "email", "last_confirmed_at", "latitude", "longitude",
+        )  # fmt: skip
 
 
 class AssemblyPointResource(_PostRosterResource):
     class Meta(_PostRosterResource.Meta):
         model = AssemblyPoint
         import_id_fields = ("post", "name")
-        fields = ("post", "name", "zone", "capacity", "address")
+        fields = ("post", "name", "zone", "capacity", "address", "latitude", "longitude")

@@ -119,8 +119,11 @@ TOP_REQUIRED = (
 )
 TOP_OPTIONAL = ("notes", "ladder", "triggers", "schools", "wardens", "assembly_points", "expect")
 POST_KEYS = ("code", "name", "country", "city", "timezone", "level")
+# Coordinates, optional everywhere (decimal degrees; a point has both or neither).
+POINT_KEYS = ("latitude", "longitude")
+ROUTE_POINT_KEYS = ("from_latitude", "from_longitude", "to_latitude", "to_longitude")
 ROUTE_REQUIRED = ("key", "mode", "from", "to", "status", "seats_per_day", "lead_time_hours")
-ROUTE_OPTIONAL = ("closes_at_threat", "usable_from", "notes")
+ROUTE_OPTIONAL = ("closes_at_threat", "usable_from", "notes", *ROUTE_POINT_KEYS)
 TRIGGER_FIELDS = (*CONDITION_FIELDS, "active", "reason", "enabled")
 STAFF_OPTIONAL = ("count", "name", "role", "essential", "dependants")
 EVENT_KINDS = ("indicator", "end", "route", "decision", "community")
@@ -231,7 +234,7 @@ class _ScenarioBuilder:
         title = top.text("title")
         notes = top.texts("notes")
 
-        post_fields = top.mapping("post", required=POST_KEYS)
+        post_fields = top.mapping("post", required=POST_KEYS, optional=POINT_KEYS)
         post = self.post(post_fields) if post_fields else None
         start = top.moment("start", self.zone)
         end = top.moment("end", self.zone)
@@ -254,8 +257,9 @@ class _ScenarioBuilder:
                 zone=f.text("zone", max_length=80),
                 name=f.text("name", max_length=120),
                 contact=f.text("contact", max_length=120),
+                **_point_of(f),
             )
-            for f in self._rows(top, "wardens", ("zone", "name"), ("contact",))
+            for f in self._rows(top, "wardens", ("zone", "name"), ("contact", *POINT_KEYS))
         )
         assembly_points = self.assembly_points(top)
 
@@ -328,6 +332,7 @@ class _ScenarioBuilder:
             city=f.text("city", max_length=100),
             timezone=timezone,
             level=f.integer("level", minimum=0),
+            **_point_of(f),
         )
 
     def ladder(self, top: Fields) -> tuple[tuple[LevelSpec, ...], dict[int, Fields] | None]:
@@ -407,6 +412,8 @@ class _ScenarioBuilder:
                     closes_at_threat=f.maybe_number("closes_at_threat", above=0, maximum=100),
                     usable_from=self._check_rank(f, "usable_from"),
                     notes=f.text("notes"),
+                    **_point_of(f, "from_"),
+                    **_point_of(f, "to_"),
                 )
             )
         return tuple(routes)
@@ -554,7 +561,7 @@ class _ScenarioBuilder:
     def assembly_points(self, top: Fields) -> tuple[AssemblyPointSpec, ...]:
         points: list[AssemblyPointSpec] = []
         first_line: dict[str, int] = {}
-        for f in self._rows(top, "assembly_points", ("name", "capacity"), ("zone",)):
+        for f in self._rows(top, "assembly_points", ("name", "capacity"), ("zone", *POINT_KEYS)):
             name = f.text("name", max_length=120)
             if name in first_line:
                 f.problem("name", f"{name!r} is listed twice (first on line {first_line[name]})")
@@ -564,6 +571,7 @@ class _ScenarioBuilder:
                     name=name,
                     capacity=f.integer("capacity", minimum=0),
                     zone=f.text("zone", max_length=80),
+                    **_point_of(f),
                 )
             )
         return tuple(points)
@@ -864,6 +872,19 @@ _EVENT_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
     "decision": {"required": ("level", "rationale"), "optional": ("by",)},
     "community": {"required": (), "optional": COMMUNITY_KEYS},
 }
+
+
+def _point_of(f: Fields, prefix: str = "") -> dict[str, float | None]:
+    """`<prefix>latitude` and `<prefix>longitude`: decimal degrees in range, both or
+    neither (a problem names the missing one). The keys of the spec's fields."""
+    lat_key, lon_key = f"{prefix}latitude", f"{prefix}longitude"
+    lat = f.maybe_number(lat_key, minimum=-90, maximum=90)
+    lon = f.maybe_number(lon_key, minimum=-180, maximum=180)
+    if (f.get(lat_key) is None) != (f.get(lon_key) is None):
+        missing = lon_key if f.get(lon_key) is None else lat_key
+        f.problem(missing, f"give {lat_key} and {lon_key} together, or neither")
+        lat = lon = None
+    return {lat_key: lat, lon_key: lon}
 
 
 def _staff_category(value: str) -> StaffCategory | None:

@@ -261,6 +261,8 @@ def _scenario_load(
         "city": spec.city,
         "timezone": spec.timezone,
         "level": level,
+        "latitude": spec.latitude,
+        "longitude": spec.longitude,
     }
     post = Post.objects.select_for_update().filter(code=spec.code).first()
     created = post is None
@@ -282,6 +284,11 @@ def _scenario_load(
     report = LoadReport(post=post)
     if created:
         report.count(report.created, "post")
+    elif not post.has_point and spec.latitude is not None:
+        # A file gives coordinates a post lacks; it never moves one placed by people.
+        post.latitude, post.longitude = spec.latitude, spec.longitude
+        post.save(update_fields=["latitude", "longitude"])
+        report.count(report.updated, "post")
     # A live decision log or level is the post's own: the file's decisions are not loaded
     # over it and the level stays (it changes only by a Decision).
     keep_level = bool(live.keys() & {"decisions not in this file", "level set outside this file"})
@@ -335,6 +342,10 @@ def _scenario_load(
                 "usable_from": route.usable_from,
                 "verified_at": route_checked.get(route.key),
                 "notes": route.notes,
+                "from_latitude": route.from_latitude,
+                "from_longitude": route.from_longitude,
+                "to_latitude": route.to_latitude,
+                "to_longitude": route.to_longitude,
             },
         )
     if not live:
@@ -393,7 +404,7 @@ def _scenario_load(
             "wardens",
             Warden,
             {"post": post, "zone": w.zone, "name": w.name},
-            {"phone": w.contact},
+            {"phone": w.contact, "latitude": w.latitude, "longitude": w.longitude},
         ).pk
         for w in scenario.wardens
     ]
@@ -406,7 +417,12 @@ def _scenario_load(
             "assembly points",
             AssemblyPoint,
             {"post": post, "name": a.name},
-            {"capacity": a.capacity, "zone": a.zone},
+            {
+                "capacity": a.capacity,
+                "zone": a.zone,
+                "latitude": a.latitude,
+                "longitude": a.longitude,
+            },
         ).pk
         for a in scenario.assembly_points
     ]

@@ -54,6 +54,8 @@ class PostSpec:
     city: str
     timezone: str  # IANA name
     level: int  # rank at the scenario's start
+    latitude: float | None = None  # the city's centre, for maps and the ACLED area
+    longitude: float | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -72,6 +74,11 @@ class RouteSpec:
     closes_at_threat: float | None  # None: no threat level is expected to close it
     usable_from: int | None  # None: the default rule (top level for military air, else 0)
     notes: str = ""
+    # Where the route starts (an air route's airport) and where it goes, for the maps.
+    from_latitude: float | None = None
+    from_longitude: float | None = None
+    to_latitude: float | None = None
+    to_longitude: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +111,8 @@ class WardenSpec:
     zone: str
     name: str
     contact: str = ""
+    latitude: float | None = None  # the zone's centre
+    longitude: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +120,8 @@ class AssemblyPointSpec:
     name: str
     capacity: int
     zone: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,8 @@ pytestmark = pytest.mark.django_db
 # permissions, less the people to confirm, which a user without the permission is not shown).
 # 18 with the staff check-in panel (its newest check-in; one more, its rows, once there is one:
 # tests/checkins/test_views.py).
-POST_PAGE_QUERIES = 18
+# 19 with the map's assembly points and warden zones (one union: the map's cache key).
+POST_PAGE_QUERIES = 19
 
 
 def url(post) -> str:  # type: ignore[no-untyped-def]
