@@ -114,6 +114,7 @@ from django.urls import include, path  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from readiness.assessments.models import Assessment, Decision  # noqa: E402
+from readiness.checkins.models import Checkin  # noqa: E402
 from readiness.indicators.models import Indicator  # noqa: E402
 from readiness.posts.models import ActionItem, AlertLevel, ExitRoute, Post  # noqa: E402
 from readiness.rosters.models import (  # noqa: E402
@@ -185,11 +186,18 @@ def minimal_post(request: HttpRequest, code: str) -> HttpResponse:
     wardens = Warden.objects.filter(post=post).count()
     points = AssemblyPoint.objects.filter(post=post).count()
     decisions = list(Decision.objects.filter(post=post).select_related("decided_by"))
+    # The staff check-in board's newest check-in, and the map's places (its cache key).
+    checkin = Checkin.objects.filter(post=post).order_by("-started_at").first()
+    places = list(
+        AssemblyPoint.objects.filter(post=post)
+        .values_list("id", "latitude", "longitude")
+        .union(Warden.objects.filter(post=post).values_list("id", "latitude", "longitude"))
+    )
     size = len(str(assessment.explanation)) if assessment else 0
     return HttpResponse(
         f"{size} {len(levels)} {len(actions)} {len(history)} {len(timeline)} {len(evidence)} "
         f"{len(routes)} {len(staff)} {len(waiting)} {len(schools)} {wardens} {points} "
-        f"{len(decisions)}"
+        f"{len(decisions)} {checkin is not None} {len(places)}"
     )
 
 
@@ -430,7 +438,7 @@ def main() -> None:
     client.force_login(user)
     print(
         f"\n{'page':<15} {'median ms':>10} {'p90 ms':>8} {'cpu ms':>7} {'queries':>8} "
-        f"{'KiB':>5} {'minimal ms':>11} {'ratio':>6}"
+        f"{'KiB':>5} {'minimal ms':>11} {'ratio':>6} {'min cpu':>8} {'cpu ratio':>9}"
     )
     with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
         if args.profile:
@@ -445,7 +453,9 @@ def main() -> None:
                 if args.cold:
                     cache.clear()
                 profiler.runcall(client.get, args.profile)
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+            # BENCH_SORT=cumulative BENCH_PAT=readiness BENCH_N=60: another view of it.
+            stats = pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime"))
+            stats.print_stats(os.environ.get("BENCH_PAT", ""), int(os.environ.get("BENCH_N", "40")))
             return
         pages = [
             ("overview", "/", "/minimal/"),
@@ -465,7 +475,8 @@ def main() -> None:
             print(
                 f"{name:<15} {page['median']:>10.1f} {page['p90']:>8.1f} {page['cpu']:>7.1f} "
                 f"{page['queries']:>8} {page['kib']:>5.0f} {minimal['median']:>11.1f} "
-                f"{page['median'] / minimal['median']:>6.1f}"
+                f"{page['median'] / minimal['median']:>6.1f} {minimal['cpu']:>8.1f} "
+                f"{page['cpu'] / minimal['cpu']:>9.1f}"
             )
             if url == "/brief/":
                 # For --sizes: the figures of this size, one line the parent reads.

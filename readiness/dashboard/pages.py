@@ -535,6 +535,28 @@ class PostPage:
         }
 
     @cached_property
+    def page_key(self) -> str:
+        """The whole page but the check-in panel (which changes as answers come in): every
+        panel's key, and what the head, the gauge and the map show besides (the post's row,
+        the assessment, the minute its age is said to, the rights and the filters). Empty
+        when any panel is not to be kept (a form with errors, a notice, a re-score running).
+        """
+        if self.bound or self.saved or self.rescoring:
+            return ""
+        keys = (
+            self.decision_form_key, self.indicator_form_key, self.checklists_key,
+            self.decisions_key, self.history_key, self.routes_key, self.roster_key,
+            self.timeline_key,
+        )  # fmt: skip
+        if not all(keys):
+            return ""
+        return self._key(
+            "page", keys, self.fragment_key, self.post_map.key, row_values(self.post),
+            self._assessment_shown, self.minute, self.params and sorted(self.params.lists()),
+            self.can_write, self.can_decide, self.personal, self.poll_seconds,
+        )  # fmt: skip
+
+    @cached_property
     def timeline_key(self) -> str:
         """The timeline panel's cache key: its rows as read (every column, and the names
         printed with them), the filters, the assessment whose weights it shows and who may

@@ -144,3 +144,12 @@ def test_who_may_withdraw_is_part_of_the_timelines_key(duty_officer, post_office
     officer.force_login(post_officer)
     assert 'class="withdraw"' in page(duty, post_a)
     assert 'class="withdraw"' not in page(officer, post_a)
+
+
+def test_the_whole_page_is_kept_but_a_renamed_post_or_a_new_minute_shows(duty_client, post_a):  # type: ignore[no-untyped-def]
+    # The page as a whole is a cached panel too (PostPage.page_key, made of the panels' keys
+    # and what the head and gauge show besides): the post's own row is in it.
+    page(duty_client, post_a)
+    type(post_a).objects.filter(pk=post_a.pk).update(name="Alpha Renamed", city="Ségou")
+    html = page(duty_client, post_a)
+    assert "Alpha Renamed" in html and "Ségou" in html
