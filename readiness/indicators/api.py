@@ -123,7 +123,7 @@ def _json_type_errors(item: dict[str, Any]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for name, value in item.items():
         kind = _EXACT_KINDS.get(name)
-        if type(value) is kind and (kind is not str or value.isascii()):
+        if type(value) is kind and (not isinstance(value, str) or value.isascii()):
             continue  # a known field of its own JSON type, plain ASCII if a string: fine
         if _has_lone_surrogate(name):
             errors[name] = ["a field name with an invalid character (a lone UTF-16 surrogate)"]

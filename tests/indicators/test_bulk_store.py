@@ -416,3 +416,32 @@ def test_a_delivered_row_takes_the_shortcut_and_keeps_the_models_rules(
     with pytest.raises(ValidationError) as full:
         wrong.full_clean(exclude=services._READ_WITH_THE_BATCH, validate_unique=False)
     assert errors(wrong) == full.value.message_dict
+
+
+def test_a_batchs_faults_are_named_by_position_whatever_their_kind(deliver: Send) -> None:
+    """The JSON types are checked item by item and the fields in one validation of the
+    list: each fault still lands on its observation and field, with the same words."""
+    batch: list[Any] = [observation(n) for n in range(8)]
+    batch[1]["text"] = "Route de Kayès bloquée 🚧"  # non-ASCII (an escaped pair): valid
+    batch[2]["severity"] = "3"  # a string for a number
+    batch[3] = ["not", "an", "object"]
+    batch[4]["category"] = "weather"  # no such category
+    batch[5]["severity"] = True  # and a field missing
+    del batch[5]["text"]
+    batch[6]["reliability"] = "A"  # the feed's, not the observation's
+    response = deliver(batch)
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert list(errors) == ["2", "3", "4", "5", "6"]
+    assert errors["2"] == {"severity": ["send a whole number, not a string"]}
+    assert errors["3"] == {"__all__": ["an observation is a JSON object"]}
+    assert errors["4"]["category"][0].startswith("Select a valid choice. weather")
+    assert errors["5"] == {
+        "text": ["This field is required."],
+        "severity": ["send a whole number, not true or false"],
+    }
+    assert errors["6"] == {"reliability": ["set by the feed's configuration (B)"]}
+    assert not Indicator.objects.exists()
+    del batch[2:7]
+    assert deliver(batch).status_code == 201
+    assert Indicator.objects.get(external_id="sw-0001").text == "Route de Kayès bloquée 🚧"
