@@ -269,16 +269,9 @@ def indicators_deliver(*, feed: Feed, observations: Sequence[Observation]) -> De
     with transaction.atomic():
         by_id = {post.pk: post for post in posts.values()}
         existing = {}
-        ids = {o.external_id for o in observations}
-        delivered = Indicator.objects.select_for_update().filter(
-            post__in=posts.values(), external_id__in=ids
-        )
-        if "" not in ids:
-            # Changes nothing, but lets PostgreSQL read the unique index on (post, external
-            # id), whose condition this is (it cannot tell from 500 ids): otherwise it read
-            # every indicator of the posts, a delivery slowing as they accumulate.
-            delivered = delivered.exclude(external_id="")
-        for indicator in delivered:
+        for indicator in Indicator.objects.select_for_update().filter(
+            post__in=posts.values(), external_id__in={o.external_id for o in observations}
+        ):
             indicator.post = by_id[indicator.post_id]  # read above, not joined again
             existing[(indicator.post.code, indicator.external_id)] = indicator
         for i, o in enumerate(observations):
