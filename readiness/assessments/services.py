@@ -85,6 +85,7 @@ def post_rescore_enqueue(*, post_id: int) -> None:
     connection = transaction.get_connection()
     if connection.in_atomic_block and any(
         getattr(callback, "rescore_post_id", None) == post_id
+        or post_id in getattr(callback, "rescore_post_ids", ())
         for _savepoints, callback, _robust in connection.run_on_commit
     ):
         return
@@ -94,6 +95,69 @@ def post_rescore_enqueue(*, post_id: int) -> None:
 
     callback.rescore_post_id = post_id  # type: ignore[attr-defined]  # the mark read above
     transaction.on_commit(callback, robust=True)
+
+
+def posts_rescore_enqueue(*, post_ids: Iterable[int]) -> None:
+    """post_rescore_enqueue for several posts a write touched (a feed's delivery): after
+    commit, one statement claims them all (_claims_and_queue), not two a post."""
+    connection = transaction.get_connection()
+    pending: set[int] = set()
+    if connection.in_atomic_block:
+        for _savepoints, requested, _robust in connection.run_on_commit:
+            pending.update(getattr(requested, "rescore_post_ids", ()))
+            if (post_id := getattr(requested, "rescore_post_id", None)) is not None:
+                pending.add(post_id)
+    ids = [post_id for post_id in dict.fromkeys(post_ids) if post_id not in pending]
+    if len(ids) < 2:
+        for post_id in ids:
+            post_rescore_enqueue(post_id=post_id)
+        return
+
+    def callback() -> None:
+        _claims_and_queue(ids)
+
+    callback.rescore_post_ids = frozenset(ids)  # type: ignore[attr-defined]  # read above
+    transaction.on_commit(callback, robust=True)
+
+
+def _claims_and_queue(post_ids: list[int]) -> list[int]:
+    """_claim_and_queue for several posts; the posts queued. On PostgreSQL one statement
+    locks the posts (in order of id: two deliveries never wait on each other crosswise),
+    claims those without a standing claim and moves the others' claims by a tick, as
+    _claim_and_queue does for each; one query then finds the quiet ones."""
+    from .tasks import rescore_post
+
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql":
+        return [post_id for post_id in post_ids if _claim_and_queue(post_id)]
+    now = timezone.now()
+    table = connection.ops.quote_name(Post._meta.db_table)
+    claimable = "old.requested IS NULL OR old.requested < %(stale)s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH old AS (
+                SELECT id, rescore_requested_at AS requested FROM {table}
+                WHERE id = ANY(%(ids)s) ORDER BY id FOR UPDATE
+            )
+            UPDATE {table} AS post SET rescore_requested_at =
+                CASE WHEN {claimable} THEN %(now)s ELSE old.requested + %(tick)s END
+            FROM old WHERE post.id = old.id
+            RETURNING post.id, {claimable}""",
+            {"ids": post_ids, "stale": now - claim_stale_after(), "now": now, "tick": _CLAIM_TICK},
+        )
+        claimed = sorted(post_id for post_id, claim in cursor.fetchall() if claim)
+    if not claimed:
+        return []
+    busy = set(
+        Assessment.objects.filter(
+            post_id__in=claimed, created_at__gte=now - dt.timedelta(seconds=QUIET_SECONDS)
+        ).values_list("post_id", flat=True)
+    )
+    return [
+        post_id
+        for post_id in claimed
+        if _queue(rescore_post, (post_id,), countdown=COALESCE_SECONDS if post_id in busy else 0)
+    ]
 
 
 def _claim_and_queue(post_id: int) -> bool:

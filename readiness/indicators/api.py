@@ -27,7 +27,7 @@ from . import ratelimit
 from .cap import CapError, CapTooLarge, parse_cap
 from .models import Feed, Indicator
 from .reads import feed_readable_posts
-from .schema import ObservationIn, Overview, observation_check
+from .schema import ObservationIn, Overview, observations_check
 from .services import (
     Delivery,
     FeedRefused,
@@ -104,6 +104,8 @@ _JSON_KINDS: dict[str, tuple[type, ...]] = {
     **dict.fromkeys(("ongoing", "de_escalation"), (bool,)),
 }
 _KIND_WORDS = {str: "a string", int: "a whole number", bool: "true or false"}
+# The common case, checked first: a known field whose value is exactly of its type.
+_EXACT_KINDS = {name: kinds[0] for name, kinds in _JSON_KINDS.items()}
 
 
 def _has_lone_surrogate(text: str) -> bool:
@@ -120,6 +122,9 @@ def _json_type_errors(item: dict[str, Any]) -> dict[str, list[str]]:
     form would turn [3] into the text "[3]", or fail on a date that is a number)."""
     errors: dict[str, list[str]] = {}
     for name, value in item.items():
+        kind = _EXACT_KINDS.get(name)
+        if type(value) is kind and (not isinstance(value, str) or value.isascii()):
+            continue  # a known field of its own JSON type, plain ASCII if a string: fine
         if _has_lone_surrogate(name):
             errors[name] = ["a field name with an invalid character (a lone UTF-16 surrogate)"]
             continue
@@ -349,23 +354,34 @@ def indicators_post(request: HttpRequest) -> JsonResponse:
         return _refuse(400, 'send an observation object, or {"indicators": [one or more]}')
     if len(items) > MAX_OBSERVATIONS:
         return _refuse(413, f"at most {MAX_OBSERVATIONS} observations a delivery")
-    observations, errors = [], {}
+    # The JSON types first, item by item (what pydantic must not coerce), then every
+    # object's fields in one validation of the whole list (issue 12: not one a item).
+    errors: dict[int, dict[str, list[str]]] = {}
+    objects: list[tuple[int, dict[str, Any]]] = []
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            errors[str(i)] = {"__all__": ["an observation is a JSON object"]}
+            errors[i] = {"__all__": ["an observation is a JSON object"]}
             continue
         wrong_type = _json_type_errors(item)
-        valid, problems = observation_check(
-            {k: v for k, v in item.items() if k not in wrong_type}, reliability=feed.reliability
-        )
-        if valid is not None and not wrong_type:
-            observations.append(_observation(valid))
-            continue
-        problems.update(wrong_type)
-        errors[str(i)] = problems
+        if wrong_type:
+            errors[i] = wrong_type
+            item = {k: v for k, v in item.items() if k not in wrong_type}
+        objects.append((i, item))
+    valid, problems = observations_check(
+        [item for _i, item in objects], reliability=feed.reliability
+    )
+    for position, fields in problems.items():
+        i = objects[position][0]
+        errors[i] = {**fields, **errors.get(i, {})}
     if errors:
-        return _refuse(400, "invalid observations: nothing was recorded", errors)
-    return _deliver(lambda: indicators_deliver(feed=feed, observations=observations))
+        return _refuse(
+            400,
+            "invalid observations: nothing was recorded",
+            {str(i): errors[i] for i in sorted(errors)},
+        )
+    return _deliver(
+        lambda: indicators_deliver(feed=feed, observations=[_observation(v) for v in valid])
+    )
 
 
 @csrf_exempt

@@ -20,8 +20,9 @@ FUTURE_TOLERANCE_SECONDS = 300
 EVENT_MAX_LENGTH = 100
 # An event is a key people and feeds repeat to say "the same event": letters, digits and a
 # few separators, no spaces (a trailing space must not split one event in two).
+EVENT_KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*\Z"
 event_key = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9._:-]*\Z",
+    EVENT_KEY_PATTERN,
     message=_(
         "An event is a short key of letters, digits and . _ : - without spaces, "
         "e.g. kayes-road-blockade."

@@ -1,6 +1,6 @@
 """The feeds' API as typed models: what a request may carry and what each answer holds.
 
-These pydantic models are both the API's validation (``observation_validate``, called by
+These pydantic models are both the API's validation (``observations_check``, called by
 ``readiness.indicators.api`` after its JSON type checks) and the source of its OpenAPI
 document (``readiness.indicators.openapi``), so the published schema cannot say one thing
 while the views do another. The messages are the API's own (docs/api.md): a field that is
@@ -23,6 +23,7 @@ from pydantic import (
     Field,
     PlainValidator,
     StringConstraints,
+    TypeAdapter,
     WithJsonSchema,
 )
 from pydantic import ValidationError as PydanticValidationError
@@ -63,8 +64,11 @@ def _event_key(value: str) -> str:
     return value
 
 
+_CATEGORIES = frozenset(Category.values)  # Category.values builds a list at each call
+
+
 def _category(value: str) -> str:
-    if value not in Category.values:
+    if value not in _CATEGORIES:
         raise PydanticCustomError(
             "choice", f"Select a valid choice. {value} is not one of the available choices."
         )
@@ -239,9 +243,11 @@ def _message(error: ErrorDetails) -> str:
     return str(error["msg"])
 
 
-def _errors_by_field(exc: PydanticValidationError, *, reliability: str) -> dict[str, list[str]]:
+def _errors_by_field(
+    exc: PydanticValidationError | list[ErrorDetails], *, reliability: str
+) -> dict[str, list[str]]:
     problems: dict[str, list[str]] = {}
-    for error in exc.errors():
+    for error in exc if isinstance(exc, list) else exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "__all__"
         if error["type"] == "extra_forbidden":
             message = (
@@ -255,15 +261,28 @@ def _errors_by_field(exc: PydanticValidationError, *, reliability: str) -> dict[
     return problems
 
 
-def observation_check(
-    item: dict[str, Any], *, reliability: str
-) -> tuple[ObservationIn | None, dict[str, list[str]]]:
-    """The valid observation, or None and every fault by field. ``item`` holds values of the
+_OBSERVATIONS = TypeAdapter(list[ObservationIn])
+
+
+def observations_check(
+    items: list[dict[str, Any]], *, reliability: str
+) -> tuple[list[ObservationIn], dict[int, dict[str, list[str]]]]:
+    """A delivery's observations, validated in one call: every one valid, or the faults of
+    each invalid one by its position in ``items``, by field. ``items`` hold values of the
     JSON types the API checked; null is absence."""
     try:
-        return ObservationIn.model_validate({k: v for k, v in item.items() if v is not None}), {}
+        return _OBSERVATIONS.validate_python(
+            [{k: v for k, v in item.items() if v is not None} for item in items]
+        ), {}
     except PydanticValidationError as exc:
-        return None, _errors_by_field(exc, reliability=reliability)
+        by_item: dict[int, list[ErrorDetails]] = {}
+        for error in exc.errors():
+            position, *where = error["loc"]
+            by_item.setdefault(int(position), []).append({**error, "loc": tuple(where)})
+        return [], {
+            position: _errors_by_field(errors, reliability=reliability)
+            for position, errors in by_item.items()
+        }
 
 
 # --- Answers ------------------------------------------------------------------------------

@@ -484,3 +484,65 @@ def test_the_rescore_command_goes_on_past_a_failing_post(post, monkeypatch, caps
     assert f"{post.code}: re-scoring failed" in out.err
     assert f"{other.code}: level" in out.out
     assert Assessment.objects.filter(post=other).exists()
+
+
+def test_several_posts_are_claimed_together_as_each_alone(post, monkeypatch):  # type: ignore[no-untyped-def]
+    """_claims_and_queue (a feed's delivery to several posts) does for each post what
+    _claim_and_queue does: claims a free or stale claim and queues (at once after a quiet
+    spell, after COALESCE_SECONDS in a burst), moves a standing claim by a tick."""
+    queued = []
+    monkeypatch.setattr(
+        "readiness.assessments.tasks.rescore_post.apply_async",
+        lambda args, countdown: queued.append((args[0], countdown)),
+    )
+    free, standing, stale, burst = post, PostFactory(), PostFactory(), PostFactory()
+    services.post_rescore(post_id=burst.pk)  # scored just now: a write to it is a burst
+    held = timezone.now() - dt.timedelta(seconds=5)
+    Post.objects.filter(pk=standing.pk).update(rescore_requested_at=held)
+    Post.objects.filter(pk=stale.pk).update(
+        rescore_requested_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    ids = [burst.pk, stale.pk, standing.pk, free.pk, 999_999]  # and a post that is gone
+    with CaptureQueriesContext(connection) as captured:
+        claimed = services._claims_and_queue(ids)
+    assert sorted(claimed) == sorted([free.pk, stale.pk, burst.pk])
+    assert sorted(queued) == sorted(
+        [(free.pk, 0), (stale.pk, 0), (burst.pk, services.COALESCE_SECONDS)]
+    )
+    by_pk = dict(Post.objects.values_list("pk", "rescore_requested_at"))
+    assert by_pk[standing.pk] == held + services._CLAIM_TICK, "moved by a tick, kept"
+    assert by_pk[free.pk] is not None and by_pk[stale.pk] > held
+    if connection.vendor == "postgresql":
+        assert len(captured.captured_queries) == 2, "one to claim, one for the quiet ones"
+    queued.clear()
+    assert services._claims_and_queue(ids) == [] and queued == [], "the claims stand"
+    for claimed_post in (free, stale, burst, standing):
+        release(claimed_post)
+    assert sorted(services._claims_and_queue(ids)) == sorted(
+        [free.pk, stale.pk, standing.pk, burst.pk]
+    )
+
+
+def test_a_write_to_several_posts_asks_once_per_post_after_commit(  # type: ignore[no-untyped-def]
+    post, monkeypatch, django_capture_on_commit_callbacks
+):
+    asked: list[list[int]] = []
+    monkeypatch.setattr(services, "_claims_and_queue", asked.append)
+    monkeypatch.setattr(services, "_claim_and_queue", lambda pk: asked.append([pk]))
+    other, third = PostFactory(), PostFactory()
+    forget_pending_callbacks()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.post_rescore_enqueue(post_id=third.pk)
+        services.posts_rescore_enqueue(post_ids=[post.pk, other.pk, post.pk, third.pk])
+        services.posts_rescore_enqueue(post_ids=[other.pk, post.pk])  # asked already
+        services.post_rescore_enqueue(post_id=other.pk)  # so is this one
+    assert sorted(map(sorted, asked)) == sorted([[third.pk], sorted([post.pk, other.pk])])
+    asked.clear()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        try:
+            with transaction.atomic():
+                services.posts_rescore_enqueue(post_ids=[post.pk, other.pk])
+                raise RuntimeError("undone")
+        except RuntimeError:
+            pass
+    assert asked == [], "nothing asked for a write that was undone"

@@ -6,6 +6,7 @@ refusals name the row and the field."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -15,16 +16,19 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from readiness.indicators import services
 from readiness.indicators.models import Feed, Indicator
 from readiness.indicators.services import CONSTRAINT_FIELDS, feed_create
-from readiness.posts.models import Post
+from readiness.posts.models import Category, Post
 from tests.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +154,7 @@ def test_each_post_written_is_re_scored_once_after_commit(
 
     asked: list[int] = []
     monkeypatch.setattr(assessments, "_claim_and_queue", asked.append)
+    monkeypatch.setattr(assessments, "_claims_and_queue", asked.extend)  # several at once
     response = deliver([observation(n) for n in range(40)])
     assert response.status_code == 201
     assert sorted(asked) == sorted(p.pk for p in posts), "once per post, not per row"
@@ -307,3 +312,136 @@ def test_the_checks_of_a_batch_read_nothing_row_by_row(feed_and_token: tuple[Fee
             indicator, NOW, exclude=services._READ_WITH_THE_BATCH, validate_unique=False
         )
     assert captured.captured_queries == []
+
+
+# Each field a batch checks row by row: valid values, values at and past each bound, and
+# values of other types (which clean_fields() may convert, or refuse).
+_DATES = st.one_of(
+    st.datetimes(timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=-5))])),
+    st.datetimes(),  # naive
+    st.sampled_from([None, "2025-01-01T00:00:00+00:00", "not a date", dt.date(2025, 1, 1), 7]),
+)
+_STRINGS = st.one_of(
+    st.text(max_size=4),
+    st.sampled_from(["a" * 100, "a" * 101, "a" * 200, "a" * 201, "", None, 5]),
+    st.sampled_from([" ", b"x", ["x"]]),
+)
+_FLAGS = st.sampled_from([True, False, None, 0, 1, "true", "", "False"])
+_SHORTCUT_FIELDS = {
+    "category": st.one_of(
+        st.sampled_from(Category.values), st.sampled_from(["", "Supply", "x" * 30, 3, None])
+    ),
+    "severity": st.sampled_from([-1, 0, 1, 2, 5, 6, 32768, True, 3.0, 3.5, "3", None]),
+    "credibility": st.sampled_from([-1, 0, 1, 6, 7, False, 2.0, "2", None]),
+    "source": _STRINGS,
+    "text": _STRINGS,
+    "observed_at": _DATES,
+    "expires_at": _DATES,
+    "ended_at": _DATES,
+    "ongoing": _FLAGS,
+    "de_escalation": _FLAGS,
+    "external_id": _STRINGS,
+    "event": st.one_of(
+        _STRINGS,
+        st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9._:-]{0,110}\Z"),
+        st.sampled_from(["kayes-road", "-x", "a b", "a\n", "é"]),
+    ),
+}
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    changed=st.lists(
+        st.sampled_from(sorted(_SHORTCUT_FIELDS)), min_size=1, max_size=2, unique=True
+    ),
+    data=st.data(),
+)
+def test_the_batch_shortcut_passes_only_what_clean_fields_passes(
+    changed: list[str], data: st.DataObject
+) -> None:
+    """A row the batch's shortcut finds plainly valid is one the model's field rules pass:
+    skipping clean_fields() for it loses no rule. Rows are a valid one with one or two
+    fields changed to any value of those above."""
+    values: dict[str, Any] = {
+        "category": "supply", "severity": 3, "credibility": 2, "source": "Sahel watch",
+        "text": "Fuel tankers halted", "observed_at": NOW, "expires_at": None,
+        "ended_at": None, "ongoing": False, "de_escalation": False, "external_id": "sw-1",
+        "event": "",
+    }  # fmt: skip
+    for name in changed:
+        values[name] = data.draw(_SHORTCUT_FIELDS[name], label=name)
+    indicator = Indicator(**values)
+    if services._plainly_valid_fields(indicator):
+        indicator.clean_fields(exclude=services._READ_WITH_THE_BATCH)  # raises nothing
+        assert {name: getattr(indicator, name) for name in values} == values, "nor converts"
+
+
+def test_a_delivered_row_takes_the_shortcut_and_keeps_the_models_rules(
+    feed_and_token: tuple[Feed, str],
+) -> None:
+    feed = feed_and_token[0]
+    post = feed.posts.get(code="ML-BKO")
+
+    def delivered(**changes: Any) -> Indicator:
+        o = services.Observation(
+            post_code=post.code, category="supply", severity=3, credibility=2,
+            observed_at=NOW - dt.timedelta(hours=1), text="Fuel tankers halted",
+            external_id="x-1", event="kayes-road",
+        )  # fmt: skip
+        return services._delivered(feed, post, dataclasses.replace(o, **changes), NOW)
+
+    def errors(indicator: Indicator) -> dict[str, list[str]]:
+        try:
+            services._fields_validate(
+                indicator, NOW, exclude=services._READ_WITH_THE_BATCH, validate_unique=False
+            )
+        except ValidationError as exc:
+            return exc.message_dict
+        return {}
+
+    assert services._plainly_valid_fields(delivered()) and errors(delivered()) == {}
+    # The model's clean() and the age still apply to a row that took the shortcut.
+    cases = {
+        "ended_at": delivered(ended_at=NOW),  # ended, yet not ongoing
+        "expires_at": delivered(expires_at=NOW - dt.timedelta(hours=2)),
+        "observed_at": delivered(observed_at=NOW - dt.timedelta(days=6 * 365)),
+    }
+    for name, indicator in cases.items():
+        assert services._plainly_valid_fields(indicator)
+        assert set(errors(indicator)) == {name}
+    # A row it does not recognise gets clean_fields()'s own words.
+    wrong = delivered(severity=9, event="a b")
+    assert not services._plainly_valid_fields(wrong)
+    assert set(errors(wrong)) == {"severity", "event"}
+    with pytest.raises(ValidationError) as full:
+        wrong.full_clean(exclude=services._READ_WITH_THE_BATCH, validate_unique=False)
+    assert errors(wrong) == full.value.message_dict
+
+
+def test_a_batchs_faults_are_named_by_position_whatever_their_kind(deliver: Send) -> None:
+    """The JSON types are checked item by item and the fields in one validation of the
+    list: each fault still lands on its observation and field, with the same words."""
+    batch: list[Any] = [observation(n) for n in range(8)]
+    batch[1]["text"] = "Route de Kayès bloquée 🚧"  # non-ASCII (an escaped pair): valid
+    batch[2]["severity"] = "3"  # a string for a number
+    batch[3] = ["not", "an", "object"]
+    batch[4]["category"] = "weather"  # no such category
+    batch[5]["severity"] = True  # and a field missing
+    del batch[5]["text"]
+    batch[6]["reliability"] = "A"  # the feed's, not the observation's
+    response = deliver(batch)
+    assert response.status_code == 400, response.content
+    errors = response.json()["errors"]
+    assert list(errors) == ["2", "3", "4", "5", "6"]
+    assert errors["2"] == {"severity": ["send a whole number, not a string"]}
+    assert errors["3"] == {"__all__": ["an observation is a JSON object"]}
+    assert errors["4"]["category"][0].startswith("Select a valid choice. weather")
+    assert errors["5"] == {
+        "text": ["This field is required."],
+        "severity": ["send a whole number, not true or false"],
+    }
+    assert errors["6"] == {"reliability": ["set by the feed's configuration (B)"]}
+    assert not Indicator.objects.exists()
+    del batch[2:7]
+    assert deliver(batch).status_code == 201
+    assert Indicator.objects.get(external_id="sw-0001").text == "Route de Kayès bloquée 🚧"
