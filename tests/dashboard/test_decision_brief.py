@@ -61,9 +61,9 @@ def test_no_flag_for_decisions_taken_against_an_assessment_or_loaded_from_a_file
 
 def test_the_flag_costs_no_extra_query(duty_client, post_a, post_b, django_assert_num_queries):  # type: ignore[no-untyped-def]
     legacy(post_a, rationale="Old one", decided_at=timezone.now() - dt.timedelta(days=3))
-    # The brief's twelve (tests/dashboard/test_brief.py): the legacy decisions come with
+    # The brief's thirteen (tests/dashboard/test_brief.py): the legacy decisions come with
     # the window's decisions, in the same query.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         duty_client.get(URL)
 
 

@@ -236,7 +236,7 @@ def test_the_overview_shows_every_post_on_the_world_map_by_verdict(duty_client, 
 def test_the_maps_in_french_keep_their_numbers_readable(duty_client, bamako_today):  # type: ignore[no-untyped-def]
     html = duty_client.get(post_url(bamako_today), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     section = map_section(html)
-    assert "Carte : ville et région" in section
+    assert "Carte\u00a0: ville et région" in section
     assert "Zone ACI 2000 : 1 îlotier(s)" in section
     assert "Bamako : 12,639° N, 8,003° O" in section  # words in French figures
     # The drawing's coordinates stay machine numbers (a decimal comma would break the SVG).

@@ -137,7 +137,10 @@ def test_unknown_nested_keys(old: str, new: str, path: str) -> None:
 def test_an_unknown_key_with_no_close_match_lists_the_allowed_ones() -> None:
     problem = the_problem(scenario_text().replace("  city: Bamako", "  city: Bamako\n  zzz: 1"))
 
-    assert problem.message == "unknown key; expected code, name, country, city, timezone, level"
+    assert (
+        problem.message
+        == "unknown key; expected code, name, country, city, timezone, level, latitude, longitude"
+    )
 
 
 def test_missing_required_key_names_the_mapping_line() -> None:
