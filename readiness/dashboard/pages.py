@@ -281,6 +281,16 @@ class OverviewPage:
         return f"{reverse('dashboard:overview')}?{query + '&' if query else ''}since={self.version}"
 
     @cached_property
+    def table_key(self) -> str:
+        """The table, its pager and the world map as one cached panel: the rows' keys (each
+        names what its row shows), the minute their ages are said to, the pages and the
+        map's key. One cache read where each row was one."""
+        return shown_key(
+            "overview-table", [slot.key for slot in self.rows], self.now.replace(second=0, microsecond=0),
+            self.page_number, self.pages, self.query, self.data.total, self.world_map.key,
+        )  # fmt: skip
+
+    @cached_property
     def world_map(self) -> Slot[maps.WorldMap]:
         """Every post the filters keep (every page's) on the world map, by verdict; its
         SVG is cached under its inputs (templates/dashboard/maps/world_map.html)."""
