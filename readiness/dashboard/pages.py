@@ -162,7 +162,9 @@ class OverviewPage:
 
     @cached_property
     def data(self) -> selectors.Overview:
-        return selectors.overview(user=self.user, filters=self.filters, now=self.now)
+        # Without the summaries: only a row rendered anew needs its sparkline's points
+        # (trend_points, read for the page's rows in one query on the first miss).
+        return selectors.overview(user=self.user, filters=self.filters, now=self.now, trend=False)
 
     @cached_property
     def page_number(self) -> int:
@@ -186,6 +188,18 @@ class OverviewPage:
             Slot(f"{_row_key(row)}.{language}.{minute}", partial(self.row_view, row))
             for row in self.data.rows[start : start + OVERVIEW_PAGE_SIZE]
         ]
+
+    @cached_property
+    def trend_points(self) -> dict[int, tuple[Any, ...]]:
+        """The sparkline's points of this page's rows, by assessment id: one query, made
+        only when a row is rendered anew (a warm overview decodes no summary)."""
+        start = (self.page_number - 1) * OVERVIEW_PAGE_SIZE
+        ids = [
+            row.assessment["id"]
+            for row in self.data.rows[start : start + OVERVIEW_PAGE_SIZE]
+            if row.assessment
+        ]
+        return selectors.trend_points_of(ids)
 
     def row_view(self, row: selectors.OverviewRow) -> OverviewRowView:
         with numbers.same_locale():
@@ -215,7 +229,7 @@ class OverviewPage:
             view.strong = a["recommended_level"] != post.level
             view.recommended = f"{a['recommended_level']} · {shipped(row.recommended_level_name)}"
             view.threat = numbers.number(a["threat_index"])
-            view.sparkline = charts.sparkline(a["trend_points"])
+            view.sparkline = charts.sparkline(self.trend_points.get(a["id"], ()))
             view.trend = f"{numbers.signed(a['trend_per_day'])} {self.per_day}"
             view.overdue = margin is not None and margin < 0
             view.margin = numbers.margin_text(margin)

@@ -226,6 +226,14 @@ def overview(
     return Overview(rows=shown, regions=regions, total=len(rows), counts=counts, version=version)
 
 
+def trend_points_of(ids: list[int]) -> dict[int, tuple[Any, ...]]:
+    """The sparkline points kept in these assessments' summaries: one query."""
+    return {
+        pk: tuple((summary or {}).get("trend") or ())
+        for pk, summary in Assessment.objects.filter(pk__in=ids).values_list("pk", "summary")
+    }
+
+
 def overview_version(*, user: Any, now: dt.datetime | None = None) -> str:
     """A cheap token that changes when the overview would: a new assessment, a post added,
     removed, failing or recovering, or (so that ages stay true) a new minute. One
