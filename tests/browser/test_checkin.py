@@ -69,7 +69,9 @@ def test_an_officer_starts_a_checkin_and_the_board_shows_the_answers(  # type: i
         answer.get_by_label(re.compile("If you need help")).fill("Car broken down near the river")
         answer.get_by_role("button", name="I need help").click()
         expect(answer.get_by_role("status")).to_contain_text("Your answer was recorded: Needs help")
-        answer.screenshot(path=str(artifacts / "checkin-answer.png"), full_page=True)
+        answer.screenshot(
+            path=str(artifacts / "checkin-answer.png"), full_page=True, caret="initial"
+        )
 
         answer.goto(link_for("drivers@bamako.example"))
         expect(answer.locator("main")).to_contain_text("6 people")
@@ -89,5 +91,5 @@ def test_an_officer_starts_a_checkin_and_the_board_shows_the_answers(  # type: i
     expect(board.locator(".checkin-need-help")).to_contain_text("Car broken down near the river")
     expect(board.locator(".checkin-answered")).to_contain_text("Drivers")
     assert StaffMember.objects.get(post=demo, name="Drivers").present is False
-    page.locator("#checkins").screenshot(path=str(artifacts / "checkin-board.png"))
+    page.locator("#checkins").screenshot(path=str(artifacts / "checkin-board.png"), caret="initial")
     assert errors == []

@@ -110,7 +110,7 @@ def test_the_post_page_on_a_phone(page: Page, live_server, demo, artifacts):  # 
     page.set_viewport_size(PHONE)
     sign_in(page, f"{live_server.url}/posts/{demo.code}/")
     expect(page.locator("#charts svg").first).to_be_visible()
-    page.screenshot(path=str(artifacts / "post-390.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "post-390.png"), full_page=True, caret="initial")
     assert_fits(page)
     # The route checks and staff confirmations read one block per row: their regions do not
     # scroll, and every input is inside the screen (they were clipped).
@@ -134,7 +134,7 @@ def test_the_post_page_in_french_on_a_phone_and_wide(page: Page, live_server, de
     page.set_viewport_size(PHONE)
     page.reload()
     expect(page.get_by_role("heading", name="Graphiques")).to_be_visible()
-    page.screenshot(path=str(artifacts / "post-390-fr.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "post-390-fr.png"), full_page=True, caret="initial")
     assert_fits(page)
 
 

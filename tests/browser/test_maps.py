@@ -31,7 +31,7 @@ def test_the_world_map_leads_to_the_posts_maps(page: Page, live_server, demo, pr
     verdict = Assessment.objects.filter(post=demo).latest().verdict
     expect(dot).to_have_class(re.compile(f"verdict-{verdict}"))
     expect(dot.locator("circle")).to_have_css("fill", COLOURS[verdict])
-    page.screenshot(path=str(artifacts / "overview-map.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "overview-map.png"), full_page=True, caret="initial")
 
     dot.click()
     expect(page).to_have_url(re.compile(r"/posts/ML-BKO/$"))
@@ -54,5 +54,5 @@ def test_the_world_map_leads_to_the_posts_maps(page: Page, live_server, demo, pr
         panel.locator(".map-list li", has_text="3. Lycée Liberté sports ground, room for 1,200")
     ).to_be_visible()
     panel.scroll_into_view_if_needed()
-    panel.screenshot(path=str(artifacts / "post-map.png"))
+    panel.screenshot(path=str(artifacts / "post-map.png"), caret="initial")
     assert not problems, "\n".join(problems)

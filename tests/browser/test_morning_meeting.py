@@ -52,7 +52,7 @@ def test_the_morning_meeting(page: Page, live_server, demo, artifacts):  # type:
     row = page.locator("#post-ML-BKO")
     stored = Assessment.objects.filter(post=demo).latest()
     expect(row.locator(".gauge")).to_have_class(re.compile(f"gauge-{stored.verdict}"))
-    page.screenshot(path=str(artifacts / "overview.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "overview.png"), full_page=True, caret="initial")
 
     row.get_by_role("link").click()
     expect(page.get_by_role("heading", name=re.compile("Bamako"))).to_be_visible()
@@ -76,7 +76,7 @@ def test_the_morning_meeting(page: Page, live_server, demo, artifacts):  # type:
     assert newest.pk != stored.pk
     expect(threat).to_have_text(f"{newest.threat_index:.1f}".removesuffix(".0"))
     expect(page.locator("#indicators")).to_contain_text("Armed group names French nationals")
-    page.screenshot(path=str(artifacts / "post.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "post.png"), full_page=True, caret="initial")
 
     decision = page.locator("#record-decision")
     target = newest.recommended_level if newest.recommended_level != demo.level else demo.level + 1
@@ -107,7 +107,7 @@ def test_the_morning_meeting(page: Page, live_server, demo, artifacts):  # type:
     assert issued.issued_by.username == "duty"
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
-    page.screenshot(path=str(artifacts / "brief-print.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "brief-print.png"), full_page=True, caret="initial")
     # One printed page per post after the summary.
     pdf = page.pdf(format="A4")
     (artifacts / "brief.pdf").write_bytes(pdf)
@@ -146,8 +146,14 @@ def test_the_overview_updates_by_itself_keeping_filters_and_scroll(
     cell = page.locator("#post-ML-BKO .threat-value")
     before = cell.inner_text()
     page.mouse.wheel(0, 400)
-    page.wait_for_function("window.scrollY > 100")
+    # Polled from here: wait_for_function evaluates a string in the page, which the CSP
+    # (no unsafe-eval) refuses.
+    for _ in range(50):
+        if page.evaluate("window.scrollY") > 100:
+            break
+        page.wait_for_timeout(100)
     scrolled = page.evaluate("window.scrollY")
+    assert scrolled > 100
 
     started = timezone.now()
     indicator_record(

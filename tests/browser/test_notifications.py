@@ -57,7 +57,9 @@ def test_a_subscriber_is_told_in_the_header_the_list_and_by_email(  # type: igno
     form.get_by_role("button", name="Follow").click()
     expect(page.locator("#subscriptions table")).to_contain_text("ML-BKO")
     assert Subscription.objects.get(user=duty).by_email
-    page.screenshot(path=str(artifacts / "notification-settings.png"), full_page=True)
+    page.screenshot(
+        path=str(artifacts / "notification-settings.png"), full_page=True, caret="initial"
+    )
     expect(page.locator("#notifications-link")).to_have_text("Notifications")  # none unread
 
     attack(post)  # committed here; the worker re-scores, fans out and sends
@@ -67,7 +69,7 @@ def test_a_subscriber_is_told_in_the_header_the_list_and_by_email(  # type: igno
 
     page.goto(live_server.url + "/")
     expect(page.locator("#notifications-link .unread-count")).to_have_text("1")
-    page.screenshot(path=str(artifacts / "notifications-header.png"))
+    page.screenshot(path=str(artifacts / "notifications-header.png"), caret="initial")
     page.locator("#notifications-link").click()
     expect(page.get_by_role("heading", name="Notifications", exact=True)).to_be_visible()
     line = page.locator("table.notifications tbody tr").first
