@@ -98,10 +98,12 @@ def sparkline(values: Sequence[float], *, width: int = 96, height: int = 24) -> 
 class Tick:
     pos: str  # formatted for the SVG
     label: str
+    anchor: str  # the label's text-anchor: "end" or "start" where centring would clip it
 
-    def __init__(self, pos: float, label: str) -> None:
+    def __init__(self, pos: float, label: str, anchor: str = "middle") -> None:
         self.pos = _fmt(pos)
         self.label = label
+        self.anchor = anchor
 
 
 @dataclass(slots=True)
@@ -220,7 +222,12 @@ def history_chart(
     x_ticks = []
     day = (now.astimezone(tz)).replace(hour=0, minute=0, second=0, microsecond=0)
     while day >= start:
-        x_ticks.append(Tick(x(day), numbers.date_format(day, "j M")))
+        pos, label = x(day), numbers.date_format(day, "j M")
+        # A date's label centred on a tick this close to an edge would run off the chart
+        # (today's midnight sits at the right edge just after it).
+        half = label_width([label]) / 2
+        anchor = "end" if pos + half > width else "start" if pos - half < 0 else "middle"
+        x_ticks.append(Tick(pos, label, anchor))
         day -= dt.timedelta(days=step_days)
     threat_ticks = [Tick(y_threat(v), str(v)) for v in range(0, 101, 25)]
     level_ticks = [Tick(y_level(rank), labels[rank]) for rank in sorted(labels)]
