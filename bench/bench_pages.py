@@ -381,41 +381,58 @@ def build(posts: int, indicators: int, staff: int) -> Post:
 # --- Timing ------------------------------------------------------------------------------
 
 
-def measure(client: Client, url: str, runs: int, *, cold: bool = False) -> dict[str, float]:
-    """Median and 90th percentile wall time, median CPU time of this process (less
-    sensitive to other work on a shared machine), queries and size of one response.
-    ``cold``: Django's cache is emptied before each request (no cached fragment)."""
+def measure(
+    client: Client, url: str, minimal_url: str, runs: int, *, cold: bool = False
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The page and its minimal view, measured in turns (page, minimal, page, ...) so that
+    a change in the machine's speed during the run weighs on both alike: for each, the
+    median and 90th percentile wall time, the median CPU time of this process (less
+    sensitive to other work on a shared machine), the queries and the size of one
+    response. ``cold``: Django's cache is emptied before each request of the page."""
     from django.core.cache import cache
 
     for _ in range(3):  # warm the template cache and connections
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    queries: list[str] = []
+        for each in (url, minimal_url):
+            response = client.get(each)
+            assert response.status_code == 200, (each, response.status_code)
 
-    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        queries.append(sql)
-        return execute(sql, params, many, context)
+    def one(each: str) -> tuple[int, object]:
+        queries: list[str] = []
 
-    if cold:
-        cache.clear()
-    with connection.execute_wrapper(count):
-        response = client.get(url)
-    wall, cpu = [], []
-    for _ in range(runs):
+        def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
         if cold:
             cache.clear()
-        started, started_cpu = time.perf_counter(), time.process_time()
-        client.get(url)
-        wall.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-    wall.sort()
-    return {
-        "median": statistics.median(wall),
-        "p90": wall[int(len(wall) * 0.9) - 1],
-        "cpu": statistics.median(cpu),
-        "queries": len(queries),
-        "kib": len(response.content) / 1024,
-    }
+        with connection.execute_wrapper(count):
+            response = client.get(each)
+        return len(queries), response
+
+    shapes = {each: one(each) for each in (url, minimal_url)}
+    wall: dict[str, list[float]] = {url: [], minimal_url: []}
+    cpu: dict[str, list[float]] = {url: [], minimal_url: []}
+    for _ in range(runs):
+        for each in (url, minimal_url):
+            if cold and each == url:
+                cache.clear()
+            started, started_cpu = time.perf_counter(), time.process_time()
+            client.get(each)
+            wall[each].append((time.perf_counter() - started) * 1000)
+            cpu[each].append((time.process_time() - started_cpu) * 1000)
+
+    def figures(each: str) -> dict[str, float]:
+        times = sorted(wall[each])
+        queries, response = shapes[each]
+        return {
+            "median": statistics.median(times),
+            "p90": times[int(len(times) * 0.9) - 1],
+            "cpu": statistics.median(cpu[each]),
+            "queries": queries,
+            "kib": len(response.content) / 1024,  # type: ignore[attr-defined]
+        }
+
+    return figures(url), figures(minimal_url)
 
 
 def main() -> None:
@@ -470,8 +487,7 @@ def main() -> None:
         if args.brief_only:
             pages = [p for p in pages if p[1] == "/brief/"]
         for name, url, minimal_url in pages:
-            page = measure(client, url, args.runs, cold=name.endswith("cold"))
-            minimal = measure(client, minimal_url, args.runs)
+            page, minimal = measure(client, url, minimal_url, args.runs, cold=name.endswith("cold"))
             print(
                 f"{name:<15} {page['median']:>10.1f} {page['p90']:>8.1f} {page['cpu']:>7.1f} "
                 f"{page['queries']:>8} {page['kib']:>5.0f} {minimal['median']:>11.1f} "

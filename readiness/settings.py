@@ -166,7 +166,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Every password check goes through axes first, at /accounts/login/ and /admin/login/ alike.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading a user's permissions and groups in one query.
+    "readiness.posts.access.Backend",
 ]
 # A lockout holds one username from one address: an attacker elsewhere cannot lock a duty
 # officer out, and guessing one account's password from one address stops after 5 tries.

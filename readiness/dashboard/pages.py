@@ -375,8 +375,33 @@ class PostPage:
 
     @cached_property
     def assessment(self) -> Assessment | None:
-        """The newest assessment, with the id and time of the one before it."""
+        """The newest assessment, with the id and time of the one before it, without its
+        explanation: the cache keys need its headline only (``explained`` has the rest)."""
         return selectors.newest_assessment_with_previous(post=self.post)
+
+    @cached_property
+    def _explanations(self) -> dict[str, Any] | None:
+        """Reads the newest assessment's explanation into it, with the compared parts of the
+        one before it (returned): one query, made only when a panel is drawn anew."""
+        a = self.assessment
+        if a is None:
+            return None
+        previous_id = getattr(a, "previous_id", None)
+        previous_at = getattr(a, "previous_at", None)
+        a.explanation, previous = selectors.explanations(
+            newest_id=a.pk,
+            previous=(previous_id, previous_at) if previous_id and previous_at else None,
+        )
+        return previous
+
+    @property
+    def explained(self) -> Assessment:
+        """The newest assessment with its explanation, for the panels that say it (only
+        where the post has been assessed)."""
+        self._explanations  # noqa: B018  (read once, into the assessment)
+        if self.assessment is None:
+            raise LookupError(f"{self.post.code} has no assessment")
+        return self.assessment
 
     # The explanation, "what changed" and capacity panels are written from the newest
     # assessment, which never changes once stored: their HTML is cached (the {% cache %}
@@ -410,20 +435,28 @@ class PostPage:
 
     @cached_property
     def gauge(self) -> Gauge | None:
+        """Said from the newest assessment (immutable) and the names in ``fragment_key``:
+        kept in Django's cache under that key, so the page's head is drawn anew (when any
+        other panel changes) without reading the explanation."""
         if self.assessment is None:
             return None
-        return gauge.gauge(
-            assessment=self.assessment,
-            level_names=self.level_names,
-            route_names=self._route_names_if_needed(),
-        )
+        name = f"post-gauge:{self.fragment_key}"
+        found: Gauge | None = cache.get(name)
+        if found is None:
+            found = gauge.gauge(
+                assessment=self.explained,
+                level_names=self.level_names,
+                route_names=self._route_names_if_needed(),
+            )
+            cache.set(name, found, self.fragment_seconds)
+        return found
 
     @cached_property
     def explanation(self) -> explanation.Explanation | None:
         if self.assessment is None:
             return None
         return explanation.explanation(
-            exp=self.assessment.explanation,
+            exp=self.explained.explanation,
             level_names=self.level_names,
             route_names=self._route_names_if_needed(),
             indicators=self.indicators_named,
@@ -436,28 +469,24 @@ class PostPage:
         and those in the "what changed" panel (one query for both)."""
         if self.assessment is None:
             return {}
-        ids = explanation.evidence_ids(self.assessment.explanation)
+        ids = explanation.evidence_ids(self.explained.explanation)
         for change in self.changes:
             key = str(change.facts.get("id", "")) if change.code.startswith("indicator_") else ""
             if key.isdigit():
                 ids.add(int(key))
         return selectors.indicators_by_id(post=self.post, ids=ids)
 
-    @cached_property
+    @property
     def previous_explanation(self) -> dict[str, Any] | None:
-        """What the panel compares of the assessment before the newest (one query)."""
-        a = self.assessment
-        previous_id = getattr(a, "previous_id", None)
-        previous_at = getattr(a, "previous_at", None)
-        key = (previous_id, previous_at) if previous_id and previous_at else None
-        return selectors.previous_explanation(key=key)
+        """What the "what changed" panel compares of the assessment before the newest."""
+        return self._explanations
 
     @cached_property
     def changes(self) -> list[Any]:
         """What changed since the assessment before the newest, biggest first."""
         if self.assessment is None or self.previous_explanation is None:
             return []
-        return assessment_changes(self.previous_explanation, self.assessment.explanation)
+        return assessment_changes(self.previous_explanation, self.explained.explanation)
 
     @cached_property
     def changes_panel(self) -> ChangesPanel | None:
@@ -480,7 +509,7 @@ class PostPage:
         if self.assessment is None:
             return []
         return loads.level_traces(
-            self.assessment.explanation,
+            self.explained.explanation,
             level_names=self.level_names,
             route_names=self._route_names_if_needed(),
             focus_rank=self.capacity_rank,
@@ -492,7 +521,7 @@ class PostPage:
 
     @cached_property
     def history_chart(self) -> charts.HistoryChart:
-        exp: dict[str, Any] = self.assessment.explanation if self.assessment else {}
+        exp: dict[str, Any] = self.explained.explanation if self.assessment else {}
         end = self.assessment.evaluated_at if self.assessment else self.now
         end = max(end, self.now)
         history = selectors.assessment_history(
@@ -511,14 +540,14 @@ class PostPage:
 
     @cached_property
     def capacity_rank(self) -> int | None:
-        return explanation.focus_rank(self.assessment.explanation) if self.assessment else None
+        return explanation.focus_rank(self.explained.explanation) if self.assessment else None
 
     @cached_property
     def capacity_chart(self) -> charts.CapacityChart | None:
         if self.assessment is None or self.capacity_rank is None:
             return None
         return charts.capacity_chart(
-            exp=self.assessment.explanation,
+            exp=self.explained.explanation,
             rank=self.capacity_rank,
             level_name=self.level_label(self.capacity_rank),
         )
@@ -554,7 +583,7 @@ class PostPage:
             return {}
         return {
             int(c["id"]): (c["weight"], c["status"])
-            for c in contributions_from_dict(self.assessment.explanation)
+            for c in contributions_from_dict(self.explained.explanation)
             if str(c.get("id", "")).isdigit()
         }
 
@@ -689,6 +718,7 @@ class PostPage:
             staff_query=self.staff_query,
             now=self.now,
             to_confirm=8 if self.personal else 0,
+            places=self.map_places,
         )
 
     @property
@@ -751,10 +781,15 @@ class PostPage:
         )
 
     @cached_property
+    def map_places(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The assembly points and warden zones: drawn on the map, counted by the roster."""
+        return selectors.map_places(post=self.post)
+
+    @cached_property
     def post_map(self) -> Slot[maps.PostMap | None]:
         """The city and region maps (templates/dashboard/maps/post_map.html): their SVG is
         cached under everything they show, read in two small queries beside the routes."""
-        points, zones = selectors.map_places(post=self.post)
+        points, zones = self.map_places
         inputs = maps.post_map_inputs(self.post, self.routes, points, zones)
         return Slot(maps.map_key(inputs), partial(maps.post_map, inputs))
 

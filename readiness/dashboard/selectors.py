@@ -14,7 +14,6 @@ from django.db.models import (
     Case,
     Count,
     F,
-    IntegerField,
     Max,
     OuterRef,
     Prefetch,
@@ -299,31 +298,9 @@ class RosterSummary:
 
 
 def post_for(*, user: Any, code: str) -> Post:
-    """The post with this code if the user may see it; Post.DoesNotExist otherwise (a 404:
-    an outsider does not learn which posts exist)."""
-
-    def count(model: Any, expression: Any) -> Subquery:
-        return Subquery(
-            model.objects.filter(post=OuterRef("pk"))
-            .order_by()
-            .values("post")
-            .annotate(n=expression)
-            .values("n")[:1],
-            output_field=IntegerField(),
-        )
-
-    # The roster's small counts ride along with the post (one query instead of three).
-    return (
-        posts_visible_to(user)
-        .select_related("community")
-        .annotate(
-            n_wardens=count(Warden, Count("id")),
-            n_warden_zones=count(Warden, Count("zone", distinct=True)),
-            n_assembly_points=count(AssemblyPoint, Count("id")),
-            assembly_capacity=count(AssemblyPoint, Sum("capacity")),
-        )
-        .get(code=code)
-    )
+    """The post with this code if the user may see it (with its community); Post.DoesNotExist
+    otherwise (a 404: an outsider does not learn which posts exist)."""
+    return posts_visible_to(user).select_related("community").get(code=code)
 
 
 def ladder_with_checklists(*, post: Post) -> list[AlertLevel]:
@@ -437,18 +414,18 @@ def routes_of_posts(*, post_ids: list[int]) -> list[ExitRoute]:
     return list(ExitRoute.objects.filter(post_id__in=post_ids).order_by("post_id", "key"))
 
 
-def _counted(post: Post, name: str) -> int:
-    """One of the roster's counts that post_for annotates the post with (None: 0)."""
-    count: int | None = getattr(post, name)
-    return count or 0
-
-
 def roster_summary(
-    *, post: Post, staff_query: str = "", now: dt.datetime | None = None, to_confirm: int = 8
+    *,
+    post: Post,
+    staff_query: str = "",
+    now: dt.datetime | None = None,
+    to_confirm: int = 8,
+    places: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
 ) -> RosterSummary:
     """Staff by category, the people least recently confirmed (or matching a name), schools,
     community, wardens and assembly points: three queries whatever the roster's size when
-    the post comes from post_for (which brings the community and the small counts).
+    the post comes from post_for (which brings the community) and ``places`` are the map's
+    (``map_places``: the wardens and assembly points are counted from them).
     ``to_confirm=0`` reads no person at all (a user without the personal-data permission)."""
     now = now or timezone.now()
     recent = now - dt.timedelta(days=30)
@@ -509,12 +486,10 @@ def roster_summary(
         )
     else:
         waiting = []
-    if hasattr(post, "n_wardens"):  # read with the post (post_for)
-        wardens = {"n": _counted(post, "n_wardens"), "zones": _counted(post, "n_warden_zones")}
-        points = {
-            "n": _counted(post, "n_assembly_points"),
-            "capacity": _counted(post, "assembly_capacity"),
-        }
+    if places is not None:  # the map's rows: every assembly point and warden of the post
+        point_rows, zone_rows = places
+        wardens = {"n": sum(z["n"] for z in zone_rows), "zones": len(zone_rows)}
+        points = {"n": len(point_rows), "capacity": sum(p["capacity"] or 0 for p in point_rows)}
     else:
         wardens = Warden.objects.filter(post=post).aggregate(
             n=Count("id"), zones=Count("zone", distinct=True)
@@ -555,50 +530,72 @@ def decision_log(*, post: Post) -> list[Decision]:
 
 def newest_assessment_with_previous(*, post: Post) -> Assessment | None:
     """The post's newest assessment, with the id and evaluation time of the one before it
-    (``previous_id``, ``previous_at``; None for a first assessment): one query."""
-    earlier = (
-        Assessment.objects.filter(post=OuterRef("post_id"))
-        .filter(
-            Q(evaluated_at__lt=OuterRef("evaluated_at"))
-            | Q(evaluated_at=OuterRef("evaluated_at"), id__lt=OuterRef("pk"))
-        )
-        .order_by("-evaluated_at", "-id")
+    (``previous_id``, ``previous_at``; None for a first assessment): one query, the post's
+    two newest in the order "newest" means (``-evaluated_at, -id``). Without their
+    explanations, the page's largest read: a page whose panels are cached does not need
+    it, and ``explanations`` reads it for a panel drawn anew."""
+    if not post.newest_assessment_id:
+        return None
+    two = list(
+        Assessment.objects.filter(post=post)
+        .defer("explanation")
+        .order_by("-evaluated_at", "-id")[:2]
     )
-    return (
-        Assessment.objects.filter(pk=post.newest_assessment_id)
-        .annotate(
-            previous_id=Subquery(earlier.values("id")[:1], output_field=IntegerField()),
-            previous_at=Subquery(earlier.values("evaluated_at")[:1]),
+    if not two or two[0].pk != post.newest_assessment_id:
+        # The pointer is written with the newest assessment; a row stored since then (a
+        # re-score committing now) waits for the pointer, like every other reader.
+        newest = Assessment.objects.defer("explanation").filter(pk=post.newest_assessment_id)
+        found = newest.first()
+        if found is None:
+            return None
+        earlier = (
+            Assessment.objects.filter(post=post)
+            .filter(
+                Q(evaluated_at__lt=found.evaluated_at)
+                | Q(evaluated_at=found.evaluated_at, id__lt=found.pk)
+            )
+            .order_by("-evaluated_at", "-id")
+            .values_list("id", "evaluated_at")
+            .first()
         )
-        .first()
-        if post.newest_assessment_id
-        else None
-    )
+        return _with_previous(found, earlier)
+    return _with_previous(two[0], (two[1].pk, two[1].evaluated_at) if len(two) > 1 else None)
+
+
+def _with_previous(newest: Assessment, previous: tuple[int, dt.datetime] | None) -> Assessment:
+    """``newest`` with ``previous_id`` and ``previous_at``, as an annotation would set them."""
+    newest.previous_id, newest.previous_at = previous or (None, None)  # type: ignore[attr-defined]
+    return newest
 
 
 # What the "what changed" panel reads of the assessment before the newest: the parts of its
 # explanation that changes.assessment_changes() compares, its indicator table cut to the
-# columns compared. Kept in Django's cache (an assessment never changes): the page reads
-# the newest explanation anyway, and reading the previous one's parts out of the JSON in
-# SQL cost more than the whole document on SQLite.
+# columns compared. Kept in Django's cache (an assessment never changes): reading the
+# previous one's parts out of the JSON in SQL cost more than the whole document on SQLite.
 PREVIOUS_CACHE_SECONDS = 24 * 3600
 
 
-def previous_explanation(*, key: tuple[int, dt.datetime] | None) -> dict[str, Any] | None:
-    """The compared parts of an assessment's explanation (``key``: its id and evaluation
-    time, which together name one immutable assessment even where ids are reused), or None
-    without one. One query, always (on an id that matches nothing when the parts are in
-    the cache), so the page's query count does not depend on the cache."""
-    name = f"previous-parts:{key[0]}:{key[1].isoformat()}" if key else ""
-    found = cache.get(name) if key else None
-    wanted = key[0] if key and found is None else 0
-    stored = Assessment.objects.filter(id=wanted).values_list("explanation", flat=True).first()
-    if found is not None or stored is None or key is None:
-        return found
-    parts = {part: stored.get(part) for part in changes.PARTS}
-    parts["indicators"] = _compared_indicators(stored)
+def explanations(
+    *, newest_id: int, previous: tuple[int, dt.datetime] | None
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The newest assessment's explanation, and the compared parts of the one before it
+    (``previous``: its id and evaluation time, which together name one immutable assessment
+    even where ids are reused; None for a first assessment): one query for both, or for
+    the newest alone once the previous parts are in the cache."""
+    name = f"previous-parts:{previous[0]}:{previous[1].isoformat()}" if previous else ""
+    found = cache.get(name) if previous else None
+    ids = [newest_id] + ([previous[0]] if previous and found is None else [])
+    stored = dict(Assessment.objects.filter(id__in=ids).values_list("id", "explanation"))
+    newest = stored.get(newest_id) or {}
+    if previous is None or found is not None:
+        return newest, found
+    earlier = stored.get(previous[0])
+    if earlier is None:
+        return newest, None
+    parts = {part: earlier.get(part) for part in changes.PARTS}
+    parts["indicators"] = _compared_indicators(earlier)
     cache.set(name, parts, PREVIOUS_CACHE_SECONDS)
-    return parts
+    return newest, parts
 
 
 def _compared_indicators(explanation: dict[str, Any]) -> dict[str, Any]:

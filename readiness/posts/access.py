@@ -18,9 +18,13 @@ roster lists, and cannot open or import a roster row.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group, Permission
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Concat
 
 from .models import Post
 
@@ -33,13 +37,69 @@ VIEWERS_GROUP = "Read-only viewers"
 PERSONAL_DATA_PERMISSION = "rosters.view_personal_data"
 
 
+@dataclass(frozen=True)
+class Rights:
+    """A user's groups (by name) and permissions ("app_label.codename"): their own, and
+    those they have through their groups."""
+
+    groups: frozenset[str]
+    own: frozenset[str]
+    through_groups: frozenset[str]
+
+
+def rights(user: Any) -> Rights:
+    """The user's groups and permissions: one query (three with Django's ModelBackend and a
+    groups lookup), kept on the user for the request, read by the rules below and by
+    ``Backend`` for every permission check."""
+    found: Rights | None = getattr(user, "_readiness_rights", None)
+    if found is None:
+        codename = Concat("content_type__app_label", Value("."), "codename")
+        own = Permission.objects.filter(user=user.pk).order_by()
+        via = Permission.objects.filter(group__user=user.pk).order_by()
+        rows = (
+            Group.objects.filter(user=user.pk)
+            .order_by()
+            .values_list(Value("group"), "name")
+            .union(
+                own.values_list(Value("own"), codename),
+                via.values_list(Value("via"), codename),
+                all=True,
+            )
+        )
+        kinds: dict[str, set[str]] = {"group": set(), "own": set(), "via": set()}
+        for kind, name in rows:
+            kinds[kind].add(name)
+        found = Rights(
+            groups=frozenset(kinds["group"]),
+            own=frozenset(kinds["own"]),
+            through_groups=frozenset(kinds["via"]),
+        )
+        user._readiness_rights = found
+    return found
+
+
+class Backend(ModelBackend):
+    """Django's ModelBackend, with a user's permissions read by ``rights`` (one query for
+    their own, their groups' and their groups' names, which every page checks). Superusers
+    are Django's: every permission."""
+
+    def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if user_obj.is_superuser:
+            return super().get_user_permissions(user_obj)
+        return set(rights(user_obj).own)
+
+    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if user_obj.is_superuser:
+            return super().get_group_permissions(user_obj)
+        return set(rights(user_obj).through_groups)
+
+
 def _in_group(user: Any, name: str) -> bool:
-    """One query for the user's groups, cached on the user for the request."""
-    names = getattr(user, "_readiness_groups", None)
-    if names is None:
-        names = frozenset(user.groups.values_list("name", flat=True))
-        user._readiness_groups = names
-    return name in names
+    return name in rights(user).groups
 
 
 def _active(user: Any) -> bool:

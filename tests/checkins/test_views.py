@@ -122,9 +122,9 @@ def test_a_bad_start_form_answers_422_and_keeps_the_note(officer_client, post_a,
 
 def test_the_board_refreshes_alone(officer_client, post_a, staff, django_assert_num_queries):  # type: ignore[no-untyped-def]
     start(post_a, UserFactory(username="cso"))
-    # session, user, groups, post (with its counts), two for the permissions (the user's,
-    # the groups'), the check-in, its requests (with their answers): whatever the staff
-    with django_assert_num_queries(8):
+    # session, user, the user's groups and permissions (one query), post (with its counts),
+    # the check-in, its requests (with their answers): whatever the staff
+    with django_assert_num_queries(6):
         response = officer_client.get(board_url(post_a), **htmx("checkin-board"))
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="checkin-board"')

@@ -153,3 +153,28 @@ def test_the_whole_page_is_kept_but_a_renamed_post_or_a_new_minute_shows(duty_cl
     type(post_a).objects.filter(pk=post_a.pk).update(name="Alpha Renamed", city="Ségou")
     html = page(duty_client, post_a)
     assert "Alpha Renamed" in html and "Ségou" in html
+
+
+def gauge_of(html: str) -> str:
+    return html.split('id="gauge"')[1].split("</section>")[0]
+
+
+def test_a_page_drawn_anew_around_kept_panels_does_not_read_the_explanation(
+    duty_client, post_a, monkeypatch
+):  # type: ignore[no-untyped-def]
+    # The explanation, the page's largest read, is read only for a panel drawn anew: a new
+    # staff name redraws the page around the kept gauge, charts and reasons without it.
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)  # one minute: the charts stay kept
+    first = page(duty_client, post_a)
+    staff = StaffMember.objects.filter(post=post_a, present=True).first()
+    StaffMember.objects.filter(pk=staff.pk).update(present=False)
+    with CaptureQueriesContext(connection) as queries:
+        again = page(duty_client, post_a)
+    assert without_tokens(again) != without_tokens(first)  # drawn anew: the roster's counts
+    assert not [q for q in queries if '"explanation"' in q["sql"]]
+    assert gauge_of(again) == gauge_of(first) and "gauge-sentence" in gauge_of(again)
+
+    # The gauge names the levels as they are now.
+    AlertLevel.objects.filter(post=post_a, rank=post_a.level).update(name="Vigilance renforcée")
+    assert "Vigilance renforcée" in gauge_of(page(duty_client, post_a))

@@ -32,7 +32,9 @@ pytestmark = pytest.mark.django_db
 # 18 with the staff check-in panel (its newest check-in; one more, its rows, once there is one:
 # tests/checkins/test_views.py).
 # 19 with the map's assembly points and warden zones (one union: the map's cache key).
-POST_PAGE_QUERIES = 19
+# 17 since the user's groups and permissions are one query (readiness/posts/access.py
+# ``rights``), and the newest explanation is read with the previous one's parts.
+POST_PAGE_QUERIES = 17
 
 
 def url(post) -> str:  # type: ignore[no-untyped-def]
@@ -224,3 +226,24 @@ def test_the_assessments_panels_are_cached_by_what_they_show(duty_client, bamako
     type(level).objects.filter(pk=level.pk).update(name="Renamed level")
     renamed, _ = view()
     assert "Renamed level" in renamed
+
+
+def test_the_rosters_wardens_and_assembly_points_are_counted_from_the_maps_rows(duty_client):  # type: ignore[no-untyped-def]
+    from readiness.dashboard.pages import PostPage
+    from readiness.dashboard.selectors import post_for, roster_summary
+    from tests.factories import AssemblyPointFactory, WardenFactory
+
+    post = PostFactory()
+    WardenFactory(post=post, zone="ACI 2000", latitude=12.6, longitude=-8.0)
+    WardenFactory(post=post, zone="ACI 2000")  # no place of their own
+    WardenFactory(post=post, zone="Hippodrome")
+    AssemblyPointFactory(post=post, capacity=300)
+    AssemblyPointFactory(post=post, capacity=450, latitude=12.61, longitude=-7.99)
+    user = duty_client.get(url(post)).wsgi_request.user
+    page = PostPage(post=post_for(user=user, code=post.code), user=user, params=None)
+    counted = page.roster
+    read = roster_summary(post=post)  # without the map's rows: counted in SQL
+    for summary in (counted, read):
+        assert (summary.wardens, summary.warden_zones) == (3, 2)
+        assert (summary.assembly_points, summary.assembly_capacity) == (2, 750)
+    assert "2 points, capacity 750" in duty_client.get(url(post)).content.decode()
