@@ -84,18 +84,20 @@ class Backend(ModelBackend):
     are Django's: every permission."""
 
     def get_user_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
-        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
-            return set()
-        if user_obj.is_superuser:
-            return super().get_user_permissions(user_obj)
+        if _djangos_own_case(user_obj, obj):
+            return super().get_user_permissions(user_obj, obj)
         return set(rights(user_obj).own)
 
     def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
-        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
-            return set()
-        if user_obj.is_superuser:
-            return super().get_group_permissions(user_obj)
+        if _djangos_own_case(user_obj, obj):
+            return super().get_group_permissions(user_obj, obj)
         return set(rights(user_obj).through_groups)
+
+
+def _djangos_own_case(user: Any, obj: Any) -> bool:
+    """What ModelBackend answers without reading the user's rows (an object's permissions,
+    an inactive or anonymous user: none) or by reading them all (a superuser: every one)."""
+    return obj is not None or not user.is_active or user.is_anonymous or user.is_superuser
 
 
 def _in_group(user: Any, name: str) -> bool:
