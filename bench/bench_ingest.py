@@ -24,8 +24,6 @@ import datetime as dt
 import json
 import os
 import random
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -46,22 +44,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench._worker import start_worker, stop_worker  # noqa: E402
+
 CATEGORIES = ["incident", "threat_to_foreigners", "supply", "transport", "political", "peer_action"]
-
-
-def start_worker(database_url: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": database_url}
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "readiness", "worker", "--concurrency", "1",
-         "--loglevel", "INFO", "--without-gossip", "--without-mingle", "-n", f"bench-ingest-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while "ready." not in log.read_text():
-        if time.monotonic() > deadline or worker.poll() is not None:
-            sys.exit(f"the worker did not start:\n{log.read_text()[-2000:]}")
-        time.sleep(0.1)
-    return worker
 
 
 def observations(
@@ -208,7 +193,7 @@ def main() -> None:
         posts_rescore(post_ids=post_ids)
         feed, token = feed_create(name="Bench feed", reliability="B", posts=posts.values())
         if os.environ.get("REDIS_URL"):
-            worker = start_worker(database_url, log)
+            worker = start_worker(database_url, log, concurrency=1, name="bench-ingest")
         rng = random.Random(12)
         sent = observations(list(posts), args.indicators, "api", rng)
         batches = [sent[i : i + args.batch] for i in range(0, len(sent), args.batch)]
@@ -285,9 +270,7 @@ def main() -> None:
         else:
             print("re-scores: no REDIS_URL, so no worker (set it to measure the coalescing)")
     finally:
-        if worker and worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(15)
+        stop_worker(worker)
         connection.close()
         connection.creation.destroy_test_db(name, verbosity=0)
 

@@ -23,9 +23,7 @@ import datetime as dt
 import math
 import os
 import queue
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -46,21 +44,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-
-def start_worker(database_url: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": database_url}
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "readiness", "worker", "--concurrency", "2",
-         "--loglevel", "INFO", "--without-gossip", "--without-mingle", "-n", f"bench-{os.getpid()}@%h"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while "ready." not in log.read_text():
-        if time.monotonic() > deadline or worker.poll() is not None:
-            sys.exit(f"the worker did not start:\n{log.read_text()[-2000:]}")
-        time.sleep(0.1)
-    return worker
-
+from bench._worker import start_worker, stop_worker  # noqa: E402
 
 STOP = threading.Event()
 
@@ -123,7 +107,7 @@ def main() -> None:
     try:
         post = scenario_load(load_scenario_file(ROOT / "seeds" / "bamako-2025.yaml")).post
         post_rescore(post_id=post.pk)
-        worker = start_worker(database_url, log)
+        worker = start_worker(database_url, log, concurrency=2, name="bench")
         user = get_user_model().objects.create_superuser("bench", password="bench-password-1")
         client = Client()
         client.force_login(user)
@@ -166,9 +150,7 @@ def main() -> None:
         STOP.set()
         listener.join(15)
     finally:
-        if worker and worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGTERM)
-            worker.wait(15)
+        stop_worker(worker)
         connection.close()
         connection.creation.destroy_test_db(name, verbosity=0)
 
