@@ -440,16 +440,16 @@ class PostPage:
         other panel changes) without reading the explanation."""
         if self.assessment is None:
             return None
-        name = f"post-gauge:{self.fragment_key}"
-        found: Gauge | None = cache.get(name)
-        if found is None:
-            found = gauge.gauge(
+        said: Gauge | None = cache.get_or_set(
+            f"post-gauge:{self.fragment_key}",
+            lambda: gauge.gauge(
                 assessment=self.explained,
                 level_names=self.level_names,
                 route_names=self._route_names_if_needed(),
-            )
-            cache.set(name, found, self.fragment_seconds)
-        return found
+            ),
+            self.fragment_seconds,
+        )
+        return said
 
     @cached_property
     def explanation(self) -> explanation.Explanation | None:

@@ -425,7 +425,8 @@ def roster_summary(
     """Staff by category, the people least recently confirmed (or matching a name), schools,
     community, wardens and assembly points: three queries whatever the roster's size when
     the post comes from post_for (which brings the community) and ``places`` are the map's
-    (``map_places``: the wardens and assembly points are counted from them).
+    rows, already read (``map_places``, read here otherwise: the wardens and assembly points
+    are counted from them).
     ``to_confirm=0`` reads no person at all (a user without the personal-data permission)."""
     now = now or timezone.now()
     recent = now - dt.timedelta(days=30)
@@ -486,17 +487,7 @@ def roster_summary(
         )
     else:
         waiting = []
-    if places is not None:  # the map's rows: every assembly point and warden of the post
-        point_rows, zone_rows = places
-        wardens = {"n": sum(z["n"] for z in zone_rows), "zones": len(zone_rows)}
-        points = {"n": len(point_rows), "capacity": sum(p["capacity"] or 0 for p in point_rows)}
-    else:
-        wardens = Warden.objects.filter(post=post).aggregate(
-            n=Count("id"), zones=Count("zone", distinct=True)
-        )
-        points = AssemblyPoint.objects.filter(post=post).aggregate(
-            n=Count("id"), capacity=Coalesce(Sum("capacity"), 0)
-        )
+    point_rows, zone_rows = places if places is not None else map_places(post=post)
     try:
         community = post.community
     except Community.DoesNotExist:
@@ -510,10 +501,10 @@ def roster_summary(
         to_confirm=waiting,
         schools=list(School.objects.filter(post=post).order_by("-pupils", "name")),
         community=community,
-        wardens=wardens["n"],
-        warden_zones=wardens["zones"],
-        assembly_points=points["n"],
-        assembly_capacity=points["capacity"],
+        wardens=sum(zone["n"] for zone in zone_rows),
+        warden_zones=len(zone_rows),
+        assembly_points=len(point_rows),
+        assembly_capacity=sum(point["capacity"] or 0 for point in point_rows),
     )
 
 
@@ -534,31 +525,21 @@ def newest_assessment_with_previous(*, post: Post) -> Assessment | None:
     two newest in the order "newest" means (``-evaluated_at, -id``). Without their
     explanations, the page's largest read: a page whose panels are cached does not need
     it, and ``explanations`` reads it for a panel drawn anew."""
-    if not post.newest_assessment_id:
+    pointed = post.newest_assessment_id
+    if not pointed:
         return None
-    two = list(
-        Assessment.objects.filter(post=post)
-        .defer("explanation")
-        .order_by("-evaluated_at", "-id")[:2]
+    rows = (
+        Assessment.objects.filter(post=post).defer("explanation").order_by("-evaluated_at", "-id")
     )
-    if not two or two[0].pk != post.newest_assessment_id:
-        # The pointer is written with the newest assessment; a row stored since then (a
-        # re-score committing now) waits for the pointer, like every other reader.
-        newest = Assessment.objects.defer("explanation").filter(pk=post.newest_assessment_id)
-        found = newest.first()
-        if found is None:
-            return None
-        earlier = (
-            Assessment.objects.filter(post=post)
-            .filter(
-                Q(evaluated_at__lt=found.evaluated_at)
-                | Q(evaluated_at=found.evaluated_at, id__lt=found.pk)
-            )
-            .order_by("-evaluated_at", "-id")
-            .values_list("id", "evaluated_at")
-            .first()
-        )
-        return _with_previous(found, earlier)
+    two = list(rows[:2])
+    if two and two[0].pk != pointed:
+        # A row newer by time than the one the post points to (a re-score not yet pointed
+        # to): the pointer is what every reader shows; the two newest up to it, then.
+        at = Assessment.objects.filter(pk=pointed).values_list("evaluated_at", flat=True).first()
+        upto = Q(evaluated_at__lt=at) | Q(evaluated_at=at, id__lte=pointed)
+        two = list(rows.filter(upto)[:2]) if at else []
+    if not two or two[0].pk != pointed:
+        return None
     return _with_previous(two[0], (two[1].pk, two[1].evaluated_at) if len(two) > 1 else None)
 
 

@@ -242,7 +242,7 @@ def test_the_rosters_wardens_and_assembly_points_are_counted_from_the_maps_rows(
     user = duty_client.get(url(post)).wsgi_request.user
     page = PostPage(post=post_for(user=user, code=post.code), user=user, params=None)
     counted = page.roster
-    read = roster_summary(post=post)  # without the map's rows: counted in SQL
+    read = roster_summary(post=post)  # without the map's rows: it reads them itself
     for summary in (counted, read):
         assert (summary.wardens, summary.warden_zones) == (3, 2)
         assert (summary.assembly_points, summary.assembly_capacity) == (2, 750)
